@@ -1,0 +1,25 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AppConfig } from './config/config';
+import { ConfigModule } from './config/config.module';
+import { HealthModule } from './health/health.module';
+import { PersistenceModule } from './persistence/persistence.module';
+import type { PersistencePorts } from './persistence/persistence-ports';
+
+export interface AppModuleOptions {
+  /** Already-opened persistence (tests); otherwise the backend named by the configuration is opened. */
+  persistence?: PersistencePorts;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, options: AppModuleOptions = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        options.persistence ? PersistenceModule.forPorts(options.persistence) : PersistenceModule.forRoot(config),
+        HealthModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,157 @@
+import * as path from 'node:path';
+
+/**
+ * Configuration, read from the environment once at boot and validated. An invalid value throws a
+ * ConfigError naming the variable; main.ts prints it and exits non-zero. Every variable is documented in
+ * the README with its default.
+ */
+
+export type DatabaseConfig =
+  | { kind: 'memory' }
+  | { kind: 'sqlite'; file: string }
+  | {
+      kind: 'postgres';
+      url: string;
+      maxConnections: number;
+      minConnections: number;
+      connectTimeoutMs: number;
+    }
+  | { kind: 'mongodb'; url: string; dbName: string; maxPoolSize?: number; minPoolSize?: number };
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  /** Directory for the SQLite file, the default warehouse and generated secrets. */
+  dataDir: string;
+  database: DatabaseConfig;
+  /** Apply pending migrations (SQL) / create indexes (MongoDB) at boot. */
+  runMigrations: boolean;
+  noAuth: boolean;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Largest accepted JSON request body, in bytes; larger bodies get 413. */
+  maxBodyBytes: number;
+  metadata: {
+    /** Worker threads for metadata JSON; 0 handles everything inline (tests, tiny deployments). */
+    workerThreads: number;
+    /** Documents up to this size are parsed on the main thread: a worker round trip costs more. */
+    inlineMaxBytes: number;
+    /** Size bound of the metadata-bytes cache keyed by location. */
+    cacheMaxBytes: number;
+    /** Server-side re-runs of a table commit after a pointer conflict. */
+    commitMaxRetries: number;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`Invalid configuration: ${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const dataDir = path.resolve(str(env, 'PANGOLIN_DATA_DIR') ?? './data');
+  return {
+    port: int(env, 'PORT', 8080, 0, 65535),
+    host: str(env, 'PANGOLIN_HOST') ?? '0.0.0.0',
+    dataDir,
+    database: parseDatabase(env, dataDir),
+    runMigrations: bool(env, 'PANGOLIN_RUN_MIGRATIONS', true),
+    noAuth: bool(env, 'PANGOLIN_NO_AUTH', false),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    maxBodyBytes: int(env, 'PANGOLIN_MAX_BODY_BYTES', 64 * 1024 * 1024, 1024, 2 ** 31 - 1),
+    metadata: {
+      workerThreads: int(env, 'PANGOLIN_METADATA_WORKERS', 2, 0, 64),
+      inlineMaxBytes: int(env, 'PANGOLIN_METADATA_INLINE_MAX_BYTES', 256 * 1024, 0, 2 ** 31 - 1),
+      cacheMaxBytes: int(env, 'PANGOLIN_METADATA_CACHE_BYTES', 256 * 1024 * 1024, 0, 2 ** 40),
+      commitMaxRetries: int(env, 'PANGOLIN_COMMIT_MAX_RETRIES', 8, 0, 100),
+    },
+  };
+}
+
+/**
+ * DATABASE_URL, chosen by prefix as in Pangolin: postgres(ql)://, mongodb(+srv)://, sqlite:// or a value
+ * ending in `.db`, memory://. Unset means the embedded default: SQLite at <data dir>/pangolin.db.
+ * Unlike Pangolin, an unrecognised value is an error rather than a silent fall-back to memory.
+ */
+export function parseDatabase(env: Env, dataDir: string): DatabaseConfig {
+  const raw = str(env, 'DATABASE_URL');
+  if (raw === undefined) return { kind: 'sqlite', file: path.join(dataDir, 'pangolin.db') };
+  if (raw === 'memory' || raw.startsWith('memory://')) return { kind: 'memory' };
+  if (raw.startsWith('postgres://') || raw.startsWith('postgresql://')) {
+    return {
+      kind: 'postgres',
+      url: raw,
+      maxConnections: int(env, 'DATABASE_MAX_CONNECTIONS', 10, 1, 1000),
+      minConnections: int(env, 'DATABASE_MIN_CONNECTIONS', 2, 0, 1000),
+      connectTimeoutMs: int(env, 'DATABASE_CONNECT_TIMEOUT', 30, 1, 3600) * 1000,
+    };
+  }
+  if (raw.startsWith('mongodb://') || raw.startsWith('mongodb+srv://')) {
+    return {
+      kind: 'mongodb',
+      url: raw,
+      dbName: str(env, 'MONGO_DB_NAME') ?? 'pangolin',
+      maxPoolSize: optionalInt(env, 'MONGO_MAX_POOL_SIZE', 1, 10000),
+      minPoolSize: optionalInt(env, 'MONGO_MIN_POOL_SIZE', 0, 10000),
+    };
+  }
+  if (raw.startsWith('sqlite:')) {
+    // sqlite:///abs/path.db, sqlite://relative.db, sqlite::memory:
+    const rest = raw.slice('sqlite:'.length);
+    if (rest === ':memory:' || rest === '//:memory:') return { kind: 'sqlite', file: ':memory:' };
+    const file = rest.startsWith('//') ? rest.slice(2) : rest;
+    if (file === '') throw new ConfigError('DATABASE_URL', 'sqlite URL has no file path');
+    return { kind: 'sqlite', file: path.resolve(file) };
+  }
+  if (raw.endsWith('.db')) return { kind: 'sqlite', file: path.resolve(raw) };
+  throw new ConfigError(
+    'DATABASE_URL',
+    `unsupported value '${redactUrl(raw)}' (expected memory://, sqlite:///path, postgres(ql)://, mongodb(+srv)://)`,
+  );
+}
+
+/** Removes the password from a connection URL before it is logged. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:/@]+):([^@]*)@/, '//$1:***@');
+}
+
+function str(env: Env, name: string): string | undefined {
+  const v = env[name];
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  return optionalInt(env, name, min, max) ?? fallback;
+}
+
+function optionalInt(env: Env, name: string, min: number, max: number): number | undefined {
+  const v = str(env, name);
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v)) throw new ConfigError(name, `expected a whole number, got '${v}'`);
+  const n = Number(v);
+  if (n < min || n > max) throw new ConfigError(name, `expected a value from ${min} to ${max}, got ${n}`);
+  return n;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const v = str(env, name)?.toLowerCase();
+  if (v === undefined) return fallback;
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  throw new ConfigError(name, `expected true or false, got '${v}'`);
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const v = str(env, name);
+  if (v === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(v)) {
+    throw new ConfigError(name, `expected one of ${allowed.join(', ')}, got '${v}'`);
+  }
+  return v as T;
+}

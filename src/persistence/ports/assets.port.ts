@@ -1,0 +1,39 @@
+import type { Asset, NamespacePath, Pagination } from '../models';
+
+/** Read access to asset rows, and the bulk branch copy. Writes go through UnitOfWorkPort.commitChanges. */
+export abstract class AssetsPort {
+  /** Returns the asset row on that branch, or null. */
+  abstract getAsset(
+    tenantId: string,
+    catalogName: string,
+    branch: string,
+    namespace: NamespacePath,
+    name: string,
+  ): Promise<Asset | null>;
+
+  /**
+   * Asset rows of one branch, optionally of one namespace only (exact match, not nested ones), ordered by
+   * namespace then name, then paginated.
+   */
+  abstract listAssets(
+    tenantId: string,
+    catalogName: string,
+    branch: string,
+    namespace?: NamespacePath,
+    page?: Pagination,
+  ): Promise<Asset[]>;
+
+  /**
+   * Copies every asset row of `srcBranch` (or only those in `namespace`) onto `destBranch` with ONE
+   * server-side statement: same namespace, name, id, kind, location and properties; a dest row with the same
+   * key is overwritten. Creates `destBranch` (experimental, head null) when missing. All or nothing. Returns
+   * the number of rows copied. Throws NotFoundError('branch') when `srcBranch` does not exist.
+   */
+  abstract copyAssetsBulk(
+    tenantId: string,
+    catalogName: string,
+    srcBranch: string,
+    destBranch: string,
+    namespace?: NamespacePath,
+  ): Promise<number>;
+}

@@ -1,0 +1,74 @@
+import type { AssetKind, Commit, NamespacePath, StringMap } from '../models';
+
+/** An asset row to write (insert or overwrite) on the branch. */
+export interface AssetPut {
+  /** Kept when the row exists and this is undefined; a new random UUID when the row is new. */
+  id?: string;
+  namespace: NamespacePath;
+  name: string;
+  kind: AssetKind;
+  location: string;
+  properties: StringMap;
+}
+
+export interface AssetKey {
+  namespace: NamespacePath;
+  name: string;
+}
+
+/**
+ * A condition checked inside the transaction before anything is written.
+ * - `absent`: no row with this key exists on the branch;
+ * - `present`: the row exists; with `metadataLocation` (string or null), its `properties.metadata_location`
+ *   must equal it (null = the property is unset). This is the compare-and-swap of table commits.
+ */
+export type AssetExpectation =
+  | (AssetKey & { state: 'absent' })
+  | (AssetKey & { state: 'present'; metadataLocation?: string | null });
+
+export interface BranchChanges {
+  puts: AssetPut[];
+  /** Rows to remove. A key that does not exist is ignored unless an expectation requires it. */
+  deletes: AssetKey[];
+  expectations: AssetExpectation[];
+  /** When defined, the branch head must still be this commit id (null = no commit yet). */
+  expectedHeadCommitId?: string | null;
+}
+
+export interface CommitInfo {
+  author: string;
+  message: string;
+  /** Milliseconds since the epoch; defaults to now. */
+  timestamp?: number;
+}
+
+export interface CommitChangesOptions {
+  /**
+   * Create the branch (experimental, head null, empty) when it does not exist: fork-on-write for table
+   * create and register. Otherwise a missing branch throws NotFoundError('branch').
+   */
+  createBranchIfMissing?: boolean;
+}
+
+/** The one write path for a branch's content. */
+export abstract class UnitOfWorkPort {
+  /**
+   * In ONE transaction: checks every expectation (and the expected head, when given); writes the puts and
+   * deletes; appends a Commit whose parent is the branch's current head and whose operations are one `Put`
+   * per written row (the row as written) and one `Delete` per removed row; moves the branch head to it.
+   *
+   * Throws ExpectationFailedError (a ConflictError) when any expectation fails, NotFoundError('branch') when
+   * the branch is missing (unless createBranchIfMissing), NotFoundError('catalog') when the catalog is
+   * missing. On any error nothing is written. Concurrent calls on the same branch are serialised (row lock
+   * on SQL, a transaction on MongoDB, a mutex in memory), so exactly one of several calls with the same
+   * expectation succeeds. Returns the new commit.
+   */
+  abstract commitChanges(
+    tenantId: string,
+    catalogName: string,
+    branch: string,
+    changes: BranchChanges,
+    info: CommitInfo,
+    options?: CommitChangesOptions,
+  ): Promise<Commit>;
+}

@@ -18,7 +18,9 @@ export type ResourceKind =
   | 'conflict'
   | 'user'
   | 'role'
-  | 'token';
+  | 'token'
+  /** An object in a warehouse's object storage (a metadata file). */
+  | 'file';
 
 export abstract class DomainError extends Error {
   abstract readonly kind: string;

@@ -1,22 +1,36 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { DestinationStream } from 'pino';
 import { AppModule, AppModuleOptions } from './app.module';
 import type { AppConfig } from './config/config';
+import { ReadinessState } from './health/readiness.state';
+import { httpObservabilityMiddleware } from './observability/http-observability.middleware';
+import { createRootLogger, PinoNestLogger } from './observability/logger';
+import { MetricsService } from './observability/metrics.service';
 
 /**
  * Builds the configured HTTP application (used by main.ts and by the e2e tests, so both run the same
- * pipeline: body limits, filters, shutdown hooks).
+ * pipeline: body limits, filters, logging, metrics, shutdown hooks).
  */
-export async function createApp(config: AppConfig, options: AppModuleOptions = {}): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options), {
+export async function createApp(
+  config: AppConfig,
+  options: AppModuleOptions & { logDestination?: DestinationStream } = {},
+): Promise<NestExpressApplication> {
+  const logger = createRootLogger(config, options.logDestination);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger, options), {
     bodyParser: false,
-    logger: config.logLevel === 'silent' ? false : undefined,
+    logger: new PinoNestLogger(logger),
+    // Not forced: a forced close would destroy in-flight requests (commits). Node closes idle keep-alive
+    // sockets itself when the server closes.
+    forceCloseConnections: false,
   });
+  app.use(httpObservabilityMiddleware({ metrics: app.get(MetricsService), logger, readiness: app.get(ReadinessState) }));
   app.useBodyParser('json', { limit: config.maxBodyBytes });
   app.enableCors({
     origin: true,
     methods: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'],
     allowedHeaders: ['content-type', 'authorization', 'accept', 'x-pangolin-tenant', 'x-api-key', 'if-none-match'],
+    exposedHeaders: ['x-request-id', 'etag'],
   });
   app.enableShutdownHooks();
   return app;

@@ -1,7 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import type { Logger } from 'pino';
 import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
+import { HttpCommonModule } from './common/http/http-common.module';
 import { HealthModule } from './health/health.module';
+import { ObservabilityModule } from './observability/observability.module';
 import { PersistenceModule } from './persistence/persistence.module';
 import type { PersistencePorts } from './persistence/persistence-ports';
 
@@ -12,12 +15,14 @@ export interface AppModuleOptions {
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, options: AppModuleOptions = {}): DynamicModule {
+  static forRoot(config: AppConfig, logger: Logger, options: AppModuleOptions = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        ObservabilityModule.forRoot({ logger, metricsEnabled: config.metricsEnabled }),
         options.persistence ? PersistenceModule.forPorts(options.persistence) : PersistenceModule.forRoot(config),
+        HttpCommonModule,
         HealthModule,
       ],
     };

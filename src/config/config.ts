@@ -30,6 +30,10 @@ export interface AppConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Largest accepted JSON request body, in bytes; larger bodies get 413. */
   maxBodyBytes: number;
+  /** Serve Prometheus metrics at /metrics. */
+  metricsEnabled: boolean;
+  /** On SIGTERM, time between turning readiness off and closing the listener (lets load balancers react). */
+  shutdownDrainMs: number;
   metadata: {
     /** Worker threads for metadata JSON; 0 handles everything inline (tests, tiny deployments). */
     workerThreads: number;
@@ -65,6 +69,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     noAuth: bool(env, 'PANGOLIN_NO_AUTH', false),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     maxBodyBytes: int(env, 'PANGOLIN_MAX_BODY_BYTES', 64 * 1024 * 1024, 1024, 2 ** 31 - 1),
+    metricsEnabled: bool(env, 'PANGOLIN_METRICS_ENABLED', true),
+    shutdownDrainMs: int(env, 'PANGOLIN_SHUTDOWN_DRAIN_MS', 0, 0, 600_000),
     metadata: {
       workerThreads: int(env, 'PANGOLIN_METADATA_WORKERS', 2, 0, 64),
       inlineMaxBytes: int(env, 'PANGOLIN_METADATA_INLINE_MAX_BYTES', 256 * 1024, 0, 2 ** 31 - 1),

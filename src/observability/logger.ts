@@ -1,0 +1,84 @@
+import type { LoggerService } from '@nestjs/common';
+import pino, { Logger } from 'pino';
+import type { AppConfig } from '../config/config';
+
+/**
+ * Structured JSON logs. Secrets never reach a log line: the request logger writes only method, path (without
+ * the query string), route, status, duration, request id and tenant; the redaction list below catches
+ * secrets in anything else that is logged by accident.
+ */
+export const REDACTED_PATHS = [
+  'password',
+  '*.password',
+  'token',
+  '*.token',
+  'secret',
+  '*.secret',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  '*.headers.authorization',
+  'headers["x-api-key"]',
+  '*.headers["x-api-key"]',
+  'access_token',
+  '*.access_token',
+  'client_secret',
+  '*.client_secret',
+  'secret_access_key',
+  '*.secret_access_key',
+];
+
+export function createRootLogger(config: Pick<AppConfig, 'logLevel'>, destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      level: config.logLevel,
+      base: { service: 'pangolin' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    destination,
+  );
+}
+
+/** Routes Nest's own log calls (bootstrap, module init, exceptions) into the same JSON stream. */
+export class PinoNestLogger implements LoggerService {
+  constructor(private readonly logger: Logger) {}
+
+  log(message: unknown, ...rest: unknown[]): void {
+    this.logger.info(fields(rest), stringify(message));
+  }
+  error(message: unknown, ...rest: unknown[]): void {
+    this.logger.error(fields(rest), stringify(message));
+  }
+  warn(message: unknown, ...rest: unknown[]): void {
+    this.logger.warn(fields(rest), stringify(message));
+  }
+  debug(message: unknown, ...rest: unknown[]): void {
+    this.logger.debug(fields(rest), stringify(message));
+  }
+  verbose(message: unknown, ...rest: unknown[]): void {
+    this.logger.trace(fields(rest), stringify(message));
+  }
+  fatal(message: unknown, ...rest: unknown[]): void {
+    this.logger.fatal(fields(rest), stringify(message));
+  }
+}
+
+/** Nest passes an optional stack and a context name as trailing arguments. */
+function fields(rest: unknown[]): Record<string, unknown> {
+  const strings = rest.filter((r): r is string => typeof r === 'string');
+  const context = strings.length > 0 ? strings[strings.length - 1] : undefined;
+  const stack = strings.length > 1 ? strings[0] : undefined;
+  return { ...(context ? { context } : {}), ...(stack ? { stack } : {}) };
+}
+
+function stringify(message: unknown): string {
+  if (typeof message === 'string') return message;
+  if (message instanceof Error) return message.message;
+  try {
+    return JSON.stringify(message);
+  } catch {
+    return String(message);
+  }
+}

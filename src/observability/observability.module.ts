@@ -1,0 +1,19 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { MetricsController } from './metrics.controller';
+import { MetricsService } from './metrics.service';
+import { ROOT_LOGGER } from './observability.tokens';
+import { ShutdownCoordinator } from './shutdown.coordinator';
+
+@Global()
+@Module({})
+export class ObservabilityModule {
+  static forRoot(options: { logger: Logger; metricsEnabled: boolean }): DynamicModule {
+    return {
+      module: ObservabilityModule,
+      controllers: options.metricsEnabled ? [MetricsController] : [],
+      providers: [MetricsService, ShutdownCoordinator, { provide: ROOT_LOGGER, useValue: options.logger }],
+      exports: [MetricsService, ROOT_LOGGER],
+    };
+  }
+}

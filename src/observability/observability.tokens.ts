@@ -1,0 +1,2 @@
+/** DI token of the root pino logger. */
+export const ROOT_LOGGER = Symbol('ROOT_LOGGER');

@@ -1,0 +1,53 @@
+import { Writable } from 'node:stream';
+import request from 'supertest';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { createApp } from '../../src/app.factory';
+import { loadConfig } from '../../src/config/config';
+import { openMemoryPersistence } from '../../src/persistence/memory/memory-persistence';
+
+describe('metrics and structured logs', () => {
+  let app: NestExpressApplication;
+  const logLines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) logLines.push(JSON.parse(line));
+      done();
+    },
+  });
+
+  beforeAll(async () => {
+    const config = loadConfig({ DATABASE_URL: 'memory://', LOG_LEVEL: 'info' });
+    app = await createApp(config, { persistence: await openMemoryPersistence(), logDestination: destination });
+    await app.init();
+  });
+  afterAll(async () => app.close());
+
+  it('counts requests by route pattern, method and status', async () => {
+    await request(app.getHttpServer()).get('/health/live').expect(200);
+    await request(app.getHttpServer()).get('/no/such/route/secret-name').expect(404);
+    const res = await request(app.getHttpServer()).get('/metrics').expect(200);
+    expect(res.headers['content-type']).toContain('text/plain');
+    expect(res.text).toMatch(/pangolin_http_requests_total\{method="GET",route="\/health\/live",status="200"\} 1/);
+    expect(res.text).toMatch(/pangolin_http_requests_total\{method="GET",route="unmatched",status="404"\} 1/);
+    expect(res.text).toContain('pangolin_http_request_duration_seconds_bucket');
+    expect(res.text).not.toContain('secret-name');
+    expect(res.text).toMatch(/pangolin_ready 1/);
+  });
+
+  it('echoes a well-formed request id, replaces a malformed one, and logs JSON lines with it', async () => {
+    const ok = await request(app.getHttpServer()).get('/health/ready').set('X-Request-Id', 'abc-123').expect(200);
+    expect(ok.headers['x-request-id']).toBe('abc-123');
+    const bad = await request(app.getHttpServer()).get('/health/ready').set('X-Request-Id', 'a b\u0001c').expect(200);
+    expect(bad.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+
+    await request(app.getHttpServer())
+      .get('/api/v1/catalogs?token=leak-me')
+      .set('Authorization', 'Bearer very-secret-token');
+    const line = logLines.find((l) => l.path === '/api/v1/catalogs');
+    expect(line).toMatchObject({ level: 'info', method: 'GET', msg: 'request' });
+    expect(typeof line?.requestId).toBe('string');
+    const everything = JSON.stringify(logLines);
+    expect(everything).not.toContain('very-secret-token');
+    expect(everything).not.toContain('leak-me');
+  });
+});

@@ -22,8 +22,25 @@ export type ResourceKind =
   /** An object in a warehouse's object storage (a metadata file). */
   | 'file';
 
+/**
+ * Every kind a DomainError can have. The HTTP error filters switch over this union exhaustively, so a new
+ * error class must add its kind here and is then a compile error until every filter maps it.
+ */
+export type DomainErrorKind =
+  | 'not-found'
+  | 'already-exists'
+  | 'conflict'
+  | 'expectation-failed'
+  | 'namespace-not-empty'
+  | 'validation'
+  | 'forbidden'
+  | 'unauthenticated'
+  | 'unsupported'
+  | 'commit-state-unknown'
+  | 'backend-unavailable';
+
 export abstract class DomainError extends Error {
-  abstract readonly kind: string;
+  abstract readonly kind: DomainErrorKind;
   constructor(message: string) {
     super(message);
     this.name = new.target.name;
@@ -56,7 +73,7 @@ export class AlreadyExistsError extends DomainError {
 
 /** The request conflicts with the current state (generic). HTTP 409. */
 export class ConflictError extends DomainError {
-  readonly kind: string = 'conflict';
+  readonly kind: DomainErrorKind = 'conflict';
 }
 
 /**

@@ -1,0 +1,38 @@
+import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { classifyError } from './error-classification';
+import { icebergErrorBody } from './iceberg-exception.filter';
+import { logIfServerFault, managementErrorBody, sendError } from './management-exception.filter';
+import { isOAuthTokenPath, oauthErrorBody } from './oauth-error';
+
+/** True for the Iceberg REST surface: `/v1` and everything under it. */
+export function isIcebergPath(path: string): boolean {
+  return path === '/v1' || path.startsWith('/v1/');
+}
+
+/**
+ * THE global exception filter. It sees every error of every request, including those raised before a route
+ * is chosen (unrouted paths, body parser: malformed JSON 400, too large 413, unsupported charset 415), and
+ * picks the body shape from the path: the Iceberg envelope under `/v1`, the OAuth shape for client errors on
+ * the token routes, `{"error": "<message>"}` everywhere else. Status codes are the same on every surface.
+ */
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpErrors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const req = http.getRequest<Request>();
+    const res = http.getResponse<Response>();
+    const error = classifyError(exception);
+    logIfServerFault(this.logger, req, exception, error);
+    const path = req.path ?? req.url;
+    if (isOAuthTokenPath(path) && error.status < 500) {
+      sendError(res, error.status, oauthErrorBody(error));
+    } else if (isIcebergPath(path)) {
+      sendError(res, error.status, icebergErrorBody(error, path));
+    } else {
+      sendError(res, error.status, managementErrorBody(error));
+    }
+  }
+}

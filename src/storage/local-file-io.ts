@@ -1,0 +1,177 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { InvalidLocationError, ObjectAlreadyExistsError, ObjectNotFoundError, StorageUnavailableError } from './errors';
+import type { FileIO } from './file-io';
+import { parseLocation } from './location';
+
+/**
+ * `file://` locations on the local filesystem.
+ *
+ * A write goes to a temporary file in the target directory, is flushed to disk, and is then published with
+ * `link()`: atomic (readers see the whole file or nothing) and refusing an existing target (EEXIST), which
+ * `rename()` would silently replace. Filesystems without hard links fall back to an exclusive-create check
+ * followed by `rename()`, which is atomic but can lose a race between two writers of the same name (names
+ * carry a random UUID, so that needs a bug elsewhere).
+ */
+export class LocalFileIO implements FileIO {
+  async read(location: string): Promise<Buffer> {
+    const file = this.pathOf(location);
+    try {
+      return await fs.readFile(file);
+    } catch (e) {
+      if (isMissing(e) || errnoOf(e) === 'EISDIR') throw new ObjectNotFoundError(location);
+      throw unavailable('read', location, e);
+    }
+  }
+
+  async write(location: string, bytes: Uint8Array): Promise<void> {
+    const file = this.pathOf(location);
+    if (file.endsWith('/')) throw new InvalidLocationError(location, 'a file location cannot end with /');
+    const dir = path.dirname(file);
+    const temp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+    try {
+      await fs.mkdir(dir, { recursive: true });
+      await writeDurably(temp, bytes);
+      await publish(temp, file, location);
+      await syncDirectory(dir);
+    } catch (e) {
+      if (e instanceof ObjectAlreadyExistsError) throw e;
+      if (errnoOf(e) === 'ENOTDIR' || errnoOf(e) === 'EEXIST') {
+        // A path component is a file (mkdir EEXIST / ENOTDIR): the location cannot hold an object.
+        throw new InvalidLocationError(location, 'a parent of this location is a file');
+      }
+      throw unavailable('write', location, e);
+    } finally {
+      await fs.rm(temp, { force: true }).catch(() => undefined);
+    }
+  }
+
+  async exists(location: string): Promise<boolean> {
+    const file = this.pathOf(location);
+    try {
+      return (await fs.stat(file)).isFile();
+    } catch (e) {
+      if (isMissing(e)) return false;
+      throw unavailable('check', location, e);
+    }
+  }
+
+  async delete(location: string): Promise<void> {
+    const file = this.pathOf(location);
+    try {
+      await fs.unlink(file);
+    } catch (e) {
+      if (isMissing(e)) return;
+      if (errnoOf(e) === 'EISDIR' || errnoOf(e) === 'EPERM') {
+        // unlink() on a directory: not an object, so there is nothing to delete at this exact location.
+        const stat = await fs.stat(file).catch(() => undefined);
+        if (stat?.isDirectory()) return;
+      }
+      throw unavailable('delete', location, e);
+    }
+  }
+
+  async deletePrefix(locationPrefix: string): Promise<number> {
+    const parsed = parseLocation(locationPrefix);
+    if (parsed.scheme !== 'file') throw wrongScheme(locationPrefix);
+    if (parsed.segments.length === 0) {
+      throw new InvalidLocationError(locationPrefix, 'refusing to delete the root of a store');
+    }
+    const dir = '/' + parsed.segments.join('/');
+    try {
+      const stat = await fs.lstat(dir).catch((e: unknown) => {
+        if (isMissing(e)) return undefined;
+        throw e;
+      });
+      if (!stat?.isDirectory()) return 0;
+      const count = await countFiles(dir);
+      await fs.rm(dir, { recursive: true, force: true });
+      return count;
+    } catch (e) {
+      throw unavailable('delete', locationPrefix, e);
+    }
+  }
+
+  private pathOf(location: string): string {
+    const parsed = parseLocation(location);
+    if (parsed.scheme !== 'file') throw wrongScheme(location);
+    if (parsed.segments.length === 0) throw new InvalidLocationError(location, 'the filesystem root is not a file');
+    return parsed.path;
+  }
+}
+
+async function writeDurably(file: string, bytes: Uint8Array): Promise<void> {
+  const handle = await fs.open(file, 'wx', 0o644);
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function publish(temp: string, file: string, location: string): Promise<void> {
+  try {
+    await fs.link(temp, file);
+    return;
+  } catch (e) {
+    if (errnoOf(e) === 'EEXIST') {
+      const stat = await fs.lstat(file).catch(() => undefined);
+      if (stat?.isDirectory()) throw new InvalidLocationError(location, 'a directory exists at this location');
+      throw new ObjectAlreadyExistsError(location);
+    }
+    if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'ENOSYS', 'EMLINK'].includes(errnoOf(e) ?? '')) throw e;
+  }
+  // No hard links on this filesystem: check, then rename (atomic, but the check-and-publish is not).
+  if (await fs.lstat(file).then(
+    () => true,
+    (e: unknown) => {
+      if (isMissing(e)) return false;
+      throw e;
+    },
+  )) {
+    throw new ObjectAlreadyExistsError(location);
+  }
+  await fs.rename(temp, file);
+}
+
+/** Makes the new directory entry durable; best effort (not every filesystem lets a directory be opened and synced). */
+async function syncDirectory(dir: string): Promise<void> {
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // ignored: the file itself has been synced
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
+}
+
+async function countFiles(dir: string): Promise<number> {
+  let count = 0;
+  for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
+    if (entry.isDirectory()) count += await countFiles(path.join(dir, entry.name));
+    else if (!entry.name.endsWith('.tmp') || !entry.name.startsWith('.')) count += 1;
+  }
+  return count;
+}
+
+function errnoOf(e: unknown): string | undefined {
+  return typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : undefined;
+}
+
+function isMissing(e: unknown): boolean {
+  const code = errnoOf(e);
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+function wrongScheme(location: string): InvalidLocationError {
+  return new InvalidLocationError(location, 'not a file:// location');
+}
+
+function unavailable(action: string, location: string, e: unknown): StorageUnavailableError {
+  const code = errnoOf(e) ?? (e instanceof Error ? e.name : 'unknown error');
+  return new StorageUnavailableError(`Could not ${action} '${location}' on the local filesystem (${code})`, location);
+}

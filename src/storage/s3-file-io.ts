@@ -1,0 +1,223 @@
+import {
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { InvalidLocationError, ObjectAlreadyExistsError, ObjectNotFoundError, StorageUnavailableError } from './errors';
+import type { FileIO } from './file-io';
+import { parseLocation } from './location';
+import type { S3Settings } from './s3-settings';
+
+/** Builds the SDK client for resolved settings. One per warehouse configuration (see ObjectStorage). */
+export function createS3Client(settings: S3Settings): S3Client {
+  return new S3Client({
+    region: settings.region,
+    endpoint: settings.endpoint,
+    forcePathStyle: settings.forcePathStyle,
+    credentials: settings.credentials,
+    // A slow or unreachable store must not hold requests forever.
+    requestHandler: { connectionTimeout: 10_000, requestTimeout: 120_000 },
+    // Self-hosted S3-compatible stores often reject the newer default checksum headers; AWS gets them.
+    ...(settings.endpoint
+      ? { requestChecksumCalculation: 'WHEN_REQUIRED' as const, responseChecksumValidation: 'WHEN_REQUIRED' as const }
+      : {}),
+  });
+}
+
+const DELETE_BATCH = 1000; // the DeleteObjects limit
+
+/** `s3://bucket/key` locations through one S3 client. */
+export class S3FileIO implements FileIO {
+  /** Turned off when the store answers the conditional write with "not implemented". */
+  private conditionalWrites = true;
+
+  constructor(
+    readonly client: S3Client,
+    /** Where the store is, for error messages (endpoint or region; never credentials). */
+    private readonly storeDescription: string,
+  ) {}
+
+  async read(location: string): Promise<Buffer> {
+    const { bucket, key } = this.objectOf(location);
+    try {
+      const response = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      if (!response.Body) return Buffer.alloc(0);
+      const bytes = await response.Body.transformToByteArray();
+      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    } catch (e) {
+      if (isMissingObject(e)) throw new ObjectNotFoundError(location);
+      throw this.unavailable('read', location, e);
+    }
+  }
+
+  async write(location: string, bytes: Uint8Array): Promise<void> {
+    const { bucket, key } = this.objectOf(location);
+    const put = (conditional: boolean) =>
+      this.client.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: bytes,
+          ContentLength: bytes.byteLength,
+          ContentType: key.endsWith('.json') ? 'application/json' : 'application/octet-stream',
+          ...(conditional ? { IfNoneMatch: '*' } : {}),
+        }),
+      );
+    try {
+      await put(this.conditionalWrites);
+    } catch (e) {
+      if (isConditionFailed(e)) throw new ObjectAlreadyExistsError(location);
+      if (this.conditionalWrites && isNotImplemented(e)) {
+        this.conditionalWrites = false;
+        try {
+          await put(false);
+          return;
+        } catch (retryError) {
+          throw this.unavailable('write', location, retryError);
+        }
+      }
+      throw this.unavailable('write', location, e);
+    }
+  }
+
+  async exists(location: string): Promise<boolean> {
+    const { bucket, key } = this.objectOf(location);
+    try {
+      await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      return true;
+    } catch (e) {
+      if (isMissingObject(e)) return false;
+      throw this.unavailable('check', location, e);
+    }
+  }
+
+  async delete(location: string): Promise<void> {
+    const { bucket, key } = this.objectOf(location);
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    } catch (e) {
+      if (isMissingObject(e)) return;
+      throw this.unavailable('delete', location, e);
+    }
+  }
+
+  async deletePrefix(locationPrefix: string): Promise<number> {
+    const parsed = parseLocation(locationPrefix);
+    if (parsed.scheme !== 's3') throw wrongScheme(locationPrefix);
+    if (parsed.segments.length === 0) {
+      throw new InvalidLocationError(locationPrefix, 'refusing to delete the root of a store');
+    }
+    const bucket = parsed.authority;
+    const prefix = `${parsed.path.replace(/\/+$/, '')}/`;
+    let removed = 0;
+    let continuationToken: string | undefined;
+    try {
+      do {
+        const page = await this.client.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: continuationToken, MaxKeys: DELETE_BATCH }),
+        );
+        const keys = (page.Contents ?? []).map((o) => o.Key).filter((k): k is string => typeof k === 'string');
+        if (keys.length > 0) {
+          const result = await this.client.send(
+            new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }),
+          );
+          const failures = result.Errors ?? [];
+          removed += keys.length - failures.length;
+          if (failures.length > 0) {
+            const first = failures[0];
+            throw new StorageUnavailableError(
+              `Could not delete ${failures.length} object(s) under '${locationPrefix}' in ${this.storeDescription} ` +
+                `(first: '${first.Key}': ${first.Code ?? 'unknown error'})`,
+              locationPrefix,
+            );
+          }
+        }
+        continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (continuationToken);
+    } catch (e) {
+      if (e instanceof StorageUnavailableError) throw e;
+      if (isMissingBucket(e)) return removed;
+      throw this.unavailable('delete', locationPrefix, e);
+    }
+    return removed;
+  }
+
+  private objectOf(location: string): { bucket: string; key: string } {
+    const parsed = parseLocation(location);
+    if (parsed.scheme !== 's3') throw wrongScheme(location);
+    if (parsed.path === '' || parsed.path.endsWith('/')) {
+      throw new InvalidLocationError(location, 'an S3 object location needs a key that does not end with /');
+    }
+    return { bucket: parsed.authority, key: parsed.path };
+  }
+
+  private unavailable(action: string, location: string, e: unknown): StorageUnavailableError {
+    const bucket = safeBucketOf(location);
+    if (isMissingBucket(e)) {
+      return new StorageUnavailableError(`Bucket '${bucket}' does not exist in ${this.storeDescription}`, location);
+    }
+    if (e instanceof S3ServiceException) {
+      const status = e.$metadata?.httpStatusCode;
+      const reason = status === 403 ? 'access denied' : 'the store answered an error';
+      return new StorageUnavailableError(
+        `Could not ${action} '${location}' in ${this.storeDescription}: ${reason} (${e.name}${status ? `, HTTP ${status}` : ''})`,
+        location,
+      );
+    }
+    const code = errorCode(e);
+    return new StorageUnavailableError(
+      `Could not ${action} '${location}': object storage at ${this.storeDescription} is unreachable (${code})`,
+      location,
+    );
+  }
+}
+
+function statusOf(e: unknown): number | undefined {
+  return e instanceof S3ServiceException ? e.$metadata?.httpStatusCode : undefined;
+}
+
+function isMissingBucket(e: unknown): boolean {
+  return e instanceof S3ServiceException && e.name === 'NoSuchBucket';
+}
+
+/** NoSuchKey on GET, a bare 404 on HEAD (which has no body to name the error). */
+function isMissingObject(e: unknown): boolean {
+  if (!(e instanceof S3ServiceException) || isMissingBucket(e)) return false;
+  return e.name === 'NoSuchKey' || e.name === 'NotFound' || statusOf(e) === 404;
+}
+
+/** 412 PreconditionFailed: If-None-Match found an object; 409 ConditionalRequestConflict: a concurrent conditional write won. */
+function isConditionFailed(e: unknown): boolean {
+  if (!(e instanceof S3ServiceException)) return false;
+  return e.name === 'PreconditionFailed' || e.name === 'ConditionalRequestConflict' || statusOf(e) === 412;
+}
+
+function isNotImplemented(e: unknown): boolean {
+  return e instanceof S3ServiceException && (e.name === 'NotImplemented' || statusOf(e) === 501);
+}
+
+function errorCode(e: unknown): string {
+  if (typeof e === 'object' && e !== null) {
+    const withCode = e as { code?: unknown; name?: unknown };
+    if (typeof withCode.code === 'string') return withCode.code;
+    if (typeof withCode.name === 'string') return withCode.name;
+  }
+  return 'unknown error';
+}
+
+function safeBucketOf(location: string): string {
+  try {
+    return parseLocation(location).authority;
+  } catch {
+    return '?';
+  }
+}
+
+function wrongScheme(location: string): InvalidLocationError {
+  return new InvalidLocationError(location, 'not an s3:// location');
+}

@@ -1,0 +1,441 @@
+import { randomUUID } from 'node:crypto';
+import { ConflictError, ExpectationFailedError, NotFoundError } from '../../../src/common/errors';
+import { METADATA_LOCATION_PROPERTY, type Commit } from '../../../src/persistence/models';
+import type { AssetExpectation } from '../../../src/persistence/ports';
+import {
+  AUTHOR,
+  changes,
+  commit,
+  expectRejection,
+  newCatalog,
+  tablePut,
+  uniqueName,
+  type ContractContext,
+} from '../contract-support';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function describeUnitOfWorkContract(ctx: ContractContext): void {
+  describe('unit of work: commitChanges', () => {
+    /** Everything observable about a branch, to prove a failed call wrote nothing. */
+    async function branchState(tenantId: string, catalogName: string, branch: string) {
+      const row = await ctx.ports.branches.getBranch(tenantId, catalogName, branch);
+      return {
+        branch: row,
+        assets: await ctx.ports.assets.listAssets(tenantId, catalogName, branch),
+        history: await ctx.ports.commits.getCommitAncestry(tenantId, row?.headCommitId ?? null, 1000),
+      };
+    }
+
+    it('writes puts and deletes, appends a commit on the previous head and moves the head', async () => {
+      const { tenantId, catalogName } = await newCatalog(ctx.ports);
+      const first = await commit(ctx.ports, tenantId, catalogName, 'main', {
+        puts: [tablePut(['sales', 'eu'], 'orders', 's3://b/o1.json'), tablePut(['sales'], 'old')],
+      });
+      expect(first.parentId).toBeNull();
+      const orders = (await ctx.ports.assets.getAsset(tenantId, catalogName, 'main', ['sales', 'eu'], 'orders'))!;
+      expect(orders.id).toMatch(UUID);
+
+      const givenId = randomUUID();
+      const second = await ctx.ports.unitOfWork.commitChanges(
+        tenantId,
+        catalogName,
+        'main',
+        changes({
+          puts: [
+            tablePut(['sales', 'eu'], 'orders', 's3://b/o2.json', { kind: 'ICEBERG_TABLE' }),
+            tablePut(['sales'], 'given', null, { id: givenId, kind: 'VIEW', properties: { sql: 'select 1' } }),
+          ],
+          deletes: [
+            { namespace: ['sales'], name: 'old' },
+            { namespace: ['sales'], name: 'never-existed' },
+          ],
+        }),
+        { author: 'alice', message: 'second change', timestamp: 1_712_345_678_901 },
+      );
+
+      const ordersAfter = (await ctx.ports.assets.getAsset(tenantId, catalogName, 'main', ['sales', 'eu'], 'orders'))!;
+      expect(ordersAfter).toEqual({
+        ...orders,
+        location: 's3://bucket/sales/eu/orders',
+        properties: { owner: 'contract', [METADATA_LOCATION_PROPERTY]: 's3://b/o2.json' },
+      });
+      const given = (await ctx.ports.assets.getAsset(tenantId, catalogName, 'main', ['sales'], 'given'))!;
+      expect(given).toMatchObject({ id: givenId, kind: 'VIEW', properties: { sql: 'select 1' } });
+      await expect(ctx.ports.assets.getAsset(tenantId, catalogName, 'main', ['sales'], 'old')).resolves.toBeNull();
+
+      expect(second).toEqual({
+        id: expect.stringMatching(UUID),
+        tenantId,
+        parentId: first.id,
+        timestamp: 1_712_345_678_901,
+        author: 'alice',
+        message: 'second change',
+        operations: [
+          {
+            Put: {
+              asset: {
+                id: orders.id,
+                name: 'orders',
+                namespace: ['sales', 'eu'],
+                kind: 'ICEBERG_TABLE',
+                location: ordersAfter.location,
+                properties: ordersAfter.properties,
+              },
+            },
+          },
+          {
+            Put: {
+              asset: {
+                id: givenId,
+                name: 'given',
+                namespace: ['sales'],
+                kind: 'VIEW',
+                location: given.location,
+                properties: { sql: 'select 1' },
+              },
+            },
+          },
+          // A delete of a key that does not exist removes nothing and records nothing.
+          { Delete: { name: 'sales.old' } },
+        ],
+      });
+      await expect(ctx.ports.commits.getCommit(tenantId, second.id)).resolves.toEqual(second);
+      await expect(ctx.ports.branches.getBranch(tenantId, catalogName, 'main')).resolves.toMatchObject({
+        headCommitId: second.id,
+        branchType: 'ingest',
+      });
+      await expect(ctx.ports.commits.getCommitAncestry(tenantId, second.id, 10)).resolves.toEqual([second, first]);
+    });
+
+    it('a put without id keeps the existing row id; a new row gets a new UUID; a given id is honoured', async () => {
+      const { tenantId, catalogName } = await newCatalog(ctx.ports);
+      await commit(ctx.ports, tenantId, catalogName, 'main', { puts: [tablePut(['ns'], 'a'), tablePut(['ns'], 'b')] });
+      const [a, b] = await ctx.ports.assets.listAssets(tenantId, catalogName, 'main');
+      expect(a.id).not.toEqual(b.id);
+      const replacement = randomUUID();
+      await commit(ctx.ports, tenantId, catalogName, 'main', {
+        puts: [tablePut(['ns'], 'a', 's3://v2'), tablePut(['ns'], 'b', 's3://v2', { id: replacement })],
+      });
+      await expect(ctx.ports.assets.getAsset(tenantId, catalogName, 'main', ['ns'], 'a')).resolves.toMatchObject({ id: a.id });
+      await expect(ctx.ports.assets.getAsset(tenantId, catalogName, 'main', ['ns'], 'b')).resolves.toMatchObject({
+        id: replacement,
+      });
+    });
+
+    it('the commit timestamp defaults to now (milliseconds)', async () => {
+      const { tenantId, catalogName } = await newCatalog(ctx.ports);
+      const before = Date.now();
+      const made = await commit(ctx.ports, tenantId, catalogName, 'main', { puts: [tablePut(['ns'], 't')] });
+      const after = Date.now();
+      expect(Number.isInteger(made.timestamp)).toBe(true);
+      expect(made.timestamp).toBeGreaterThanOrEqual(before);
+      expect(made.timestamp).toBeLessThanOrEqual(after);
+      await expect(ctx.ports.commits.getCommit(tenantId, made.id)).resolves.toEqual(made);
+    });
+
+    it('stored rows are copies: mutating the request afterwards changes nothing', async () => {
+      const { tenantId, catalogName } = await newCatalog(ctx.ports);
+      const put = tablePut(['ns'], 't', 's3://v1');
+      const made = await commit(ctx.ports, tenantId, catalogName, 'main', { puts: [put] });
+      put.properties[METADATA_LOCATION_PROPERTY] = 'mutated';
+      put.namespace.push('mutated');
+      (made.operations[0] as { Put: { asset: { properties: Record<string, string> } } }).Put.asset.properties.x = 'y';
+      await expect(ctx.ports.assets.getAsset(tenantId, catalogName, 'main', ['ns'], 't')).resolves.toMatchObject({
+        namespace: ['ns'],
+        properties: { [METADATA_LOCATION_PROPERTY]: 's3://v1' },
+      });
+      const stored = (await ctx.ports.commits.getCommit(tenantId, made.id))!;
+      expect(stored.operations[0]).toEqual({ Put: { asset: expect.objectContaining({ properties: { owner: 'contract', [METADATA_LOCATION_PROPERTY]: 's3://v1' } }) } });
+    });
+
+    describe('expectations', () => {
+      /** A catalog whose main holds `ns.table` at location v1 and `ns.bare` without a metadata location. */
+      async function seeded() {
+        const scope = await newCatalog(ctx.ports);
+        const head = await commit(ctx.ports, scope.tenantId, scope.catalogName, 'main', {
+          puts: [tablePut(['ns'], 'table', 's3://v1.json'), tablePut(['ns'], 'bare', null)],
+        });
+        return { ...scope, head };
+      }
+
+      const holding: [string, AssetExpectation][] = [
+        ['absent, for a missing row', { namespace: ['ns'], name: 'missing', state: 'absent' }],
+        ['absent, for a row in another namespace only', { namespace: ['other'], name: 'table', state: 'absent' }],
+        ['present', { namespace: ['ns'], name: 'table', state: 'present' }],
+        ['present with the current location', { namespace: ['ns'], name: 'table', state: 'present', metadataLocation: 's3://v1.json' }],
+        ['present with location null on a row without one', { namespace: ['ns'], name: 'bare', state: 'present', metadataLocation: null }],
+      ];
+      for (const [title, expectation] of holding) {
+        it(`holds: ${title}`, async () => {
+          const { tenantId, catalogName, head } = await seeded();
+          const made = await commit(ctx.ports, tenantId, catalogName, 'main', {
+            puts: [tablePut(['ns'], 'written')],
+            expectations: [expectation],
+          });
+          expect(made.parentId).toBe(head.id);
+        });
+      }
+
+      const failing: [string, AssetExpectation, ExpectationFailedError['failure'], string][] = [
+        ['absent, but the row exists', { namespace: ['ns'], name: 'table', state: 'absent' }, 'exists', 'ns.table'],
+        ['present, but the row is missing', { namespace: ['ns'], name: 'gone', state: 'present' }, 'missing', 'ns.gone'],
+        [
+          'present with a missing row and a location',
+          { namespace: ['ns'], name: 'gone', state: 'present', metadataLocation: 's3://v1.json' },
+          'missing',
+          'ns.gone',
+        ],
+        [
+          'another location',
+          { namespace: ['ns'], name: 'table', state: 'present', metadataLocation: 's3://v0.json' },
+          'location-mismatch',
+          'ns.table',
+        ],
+        [
+          'location null on a row that has one',
+          { namespace: ['ns'], name: 'table', state: 'present', metadataLocation: null },
+          'location-mismatch',
+          'ns.table',
+        ],
+        [
+          'a location on a row without one',
+          { namespace: ['ns'], name: 'bare', state: 'present', metadataLocation: 's3://v1.json' },
+          'location-mismatch',
+          'ns.bare',
+        ],
+      ];
+      for (const [title, expectation, failure, assetName] of failing) {
+        it(`fails with ExpectationFailedError(${failure}) and writes nothing: ${title}`, async () => {
+          const { tenantId, catalogName } = await seeded();
+          const before = await branchState(tenantId, catalogName, 'main');
+          const error = await expectRejection(
+            commit(ctx.ports, tenantId, catalogName, 'main', {
+              puts: [tablePut(['ns'], 'table', 's3://v2.json'), tablePut(['ns'], 'new')],
+              deletes: [{ namespace: ['ns'], name: 'bare' }],
+              expectations: [{ namespace: ['ns'], name: 'other', state: 'absent' }, expectation],
+            }),
+            ExpectationFailedError,
+            { failure, assetName },
+          );
+          expect(error).toBeInstanceOf(ConflictError);
+          await expect(branchState(tenantId, catalogName, 'main')).resolves.toEqual(before);
+        });
+      }
+
+      it('expectedHeadCommitId: holds when equal (null for a branch without commits), fails as head-moved otherwise', async () => {
+        const { tenantId, catalogName } = await newCatalog(ctx.ports);
+        const first = await commit(ctx.ports, tenantId, catalogName, 'main', { expectedHeadCommitId: null });
+        const second = await commit(ctx.ports, tenantId, catalogName, 'main', {
+          puts: [tablePut(['ns'], 't')],
+          expectedHeadCommitId: first.id,
+        });
+        expect(second.parentId).toBe(first.id);
+
+        const before = await branchState(tenantId, catalogName, 'main');
+        for (const stale of [first.id, null, randomUUID()]) {
+          await expectRejection(
+            commit(ctx.ports, tenantId, catalogName, 'main', {
+              puts: [tablePut(['ns'], 'u')],
+              expectedHeadCommitId: stale,
+            }),
+            ExpectationFailedError,
+            { failure: 'head-moved', assetName: 'main' },
+          );
+        }
+        await expect(branchState(tenantId, catalogName, 'main')).resolves.toEqual(before);
+      });
+    });
+
+    describe('missing branch or catalog', () => {
+      it('a missing branch is NotFoundError(branch) and creates nothing', async () => {
+        const { tenantId, catalogName } = await newCatalog(ctx.ports);
+        await expectRejection(
+          commit(ctx.ports, tenantId, catalogName, 'ghost', { puts: [tablePut(['ns'], 't')] }),
+          NotFoundError,
+          { resource: 'branch' },
+        );
+        await expect(branchState(tenantId, catalogName, 'ghost')).resolves.toEqual({ branch: null, assets: [], history: [] });
+      });
+
+      it('createBranchIfMissing creates the branch experimental; the first commit has no parent', async () => {
+        const { tenantId, catalogName } = await newCatalog(ctx.ports);
+        await commit(ctx.ports, tenantId, catalogName, 'main', { puts: [tablePut(['ns'], 'on_main')] });
+        const made = await commit(
+          ctx.ports,
+          tenantId,
+          catalogName,
+          'fork',
+          { puts: [tablePut(['ns'], 't')], expectations: [{ namespace: ['ns'], name: 't', state: 'absent' }] },
+          { createBranchIfMissing: true },
+        );
+        expect(made.parentId).toBeNull();
+        await expect(ctx.ports.branches.getBranch(tenantId, catalogName, 'fork')).resolves.toEqual({
+          tenantId,
+          catalogName,
+          name: 'fork',
+          headCommitId: made.id,
+          branchType: 'experimental',
+        });
+        await expect(ctx.ports.branches.listBranchAssetNames(tenantId, catalogName, 'fork')).resolves.toEqual(['ns.t']);
+
+        // On an existing branch the option changes nothing.
+        const next = await commit(ctx.ports, tenantId, catalogName, 'fork', { puts: [tablePut(['ns'], 'u')] }, {
+          createBranchIfMissing: true,
+        });
+        expect(next.parentId).toBe(made.id);
+        await expect(ctx.ports.branches.getBranch(tenantId, catalogName, 'fork')).resolves.toMatchObject({
+          headCommitId: next.id,
+          branchType: 'experimental',
+        });
+      });
+
+      it('createBranchIfMissing with a failing expectation creates no branch', async () => {
+        const { tenantId, catalogName } = await newCatalog(ctx.ports);
+        await expectRejection(
+          commit(
+            ctx.ports,
+            tenantId,
+            catalogName,
+            'fork',
+            { puts: [tablePut(['ns'], 't')], expectations: [{ namespace: ['ns'], name: 't', state: 'present' }] },
+            { createBranchIfMissing: true },
+          ),
+          ExpectationFailedError,
+          { failure: 'missing' },
+        );
+        await expect(branchState(tenantId, catalogName, 'fork')).resolves.toEqual({ branch: null, assets: [], history: [] });
+      });
+
+      it('a missing catalog is NotFoundError(catalog), with or without createBranchIfMissing, and creates nothing', async () => {
+        const { tenantId } = await newCatalog(ctx.ports);
+        const ghost = uniqueName('ghost');
+        for (const options of [undefined, { createBranchIfMissing: true }]) {
+          await expectRejection(
+            commit(ctx.ports, tenantId, ghost, 'main', { puts: [tablePut(['ns'], 't')] }, options),
+            NotFoundError,
+            { resource: 'catalog' },
+          );
+        }
+        await expect(branchState(tenantId, ghost, 'main')).resolves.toEqual({ branch: null, assets: [], history: [] });
+      });
+
+      it("another tenant cannot write into the catalog (NotFoundError(catalog))", async () => {
+        const { tenantId, catalogName } = await newCatalog(ctx.ports);
+        const stranger = (await newCatalog(ctx.ports)).tenantId;
+        await expectRejection(
+          commit(ctx.ports, stranger, catalogName, 'main', { puts: [tablePut(['ns'], 't')] }, { createBranchIfMissing: true }),
+          NotFoundError,
+          { resource: 'catalog' },
+        );
+        await expect(branchState(tenantId, catalogName, 'main')).resolves.toMatchObject({ assets: [], history: [] });
+      });
+    });
+
+    describe('concurrency', () => {
+      const WRITERS = 20;
+
+      ctx.test(
+        `the race: ${WRITERS} concurrent commits with the same expected location, exactly one wins, history stays linear`,
+        ['transactions'],
+        async () => {
+          const { tenantId, catalogName } = await newCatalog(ctx.ports);
+          await commit(ctx.ports, tenantId, catalogName, 'main', { puts: [tablePut(['ns'], 'other')] });
+          const seed = await commit(ctx.ports, tenantId, catalogName, 'main', { puts: [tablePut(['ns'], 't', 's3://v0.json')] });
+          const previous = await ctx.ports.commits.getCommitAncestry(tenantId, seed.id, 1000);
+
+          const attempts = Array.from({ length: WRITERS }, (_, i) =>
+            ctx.ports.unitOfWork.commitChanges(
+              tenantId,
+              catalogName,
+              'main',
+              changes({
+                puts: [tablePut(['ns'], 't', `s3://v1-writer-${i}.json`)],
+                expectations: [{ namespace: ['ns'], name: 't', state: 'present', metadataLocation: 's3://v0.json' }],
+              }),
+              { ...AUTHOR, message: `writer ${i}` },
+            ),
+          );
+          const results = await Promise.allSettled(attempts);
+
+          const winners = results.flatMap((r, i) => (r.status === 'fulfilled' ? [{ commit: r.value, writer: i }] : []));
+          expect(winners).toHaveLength(1);
+          const losers = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+          expect(losers).toHaveLength(WRITERS - 1);
+          for (const loser of losers) {
+            expect(loser.reason).toBeInstanceOf(ExpectationFailedError);
+            expect(loser.reason).toMatchObject({ failure: 'location-mismatch', assetName: 'ns.t' });
+          }
+
+          const [{ commit: winner, writer }] = winners;
+          expect(winner.parentId).toBe(seed.id);
+          await expect(ctx.ports.branches.getBranch(tenantId, catalogName, 'main')).resolves.toMatchObject({
+            headCommitId: winner.id,
+          });
+          const history = await ctx.ports.commits.getCommitAncestry(tenantId, winner.id, 1000);
+          expect(history).toEqual([winner, ...previous]);
+          expectLinear(history);
+          await expect(ctx.ports.assets.getAsset(tenantId, catalogName, 'main', ['ns'], 't')).resolves.toMatchObject({
+            properties: { [METADATA_LOCATION_PROPERTY]: `s3://v1-writer-${writer}.json` },
+          });
+        },
+      );
+
+      ctx.test(
+        `${WRITERS} concurrent commits to ${WRITERS} different tables all succeed as one linear chain`,
+        ['transactions'],
+        async () => {
+          const { tenantId, catalogName } = await newCatalog(ctx.ports);
+          const results = await Promise.all(
+            Array.from({ length: WRITERS }, (_, i) =>
+              commit(ctx.ports, tenantId, catalogName, 'main', {
+                puts: [tablePut(['ns'], `table_${i}`)],
+                expectations: [{ namespace: ['ns'], name: `table_${i}`, state: 'absent' }],
+              }),
+            ),
+          );
+          const head = (await ctx.ports.branches.getBranch(tenantId, catalogName, 'main'))!.headCommitId;
+          const history = await ctx.ports.commits.getCommitAncestry(tenantId, head, 1000);
+          expect(history).toHaveLength(WRITERS);
+          expectLinear(history);
+          expect(history[WRITERS - 1].parentId).toBeNull();
+          expect(new Set(history.map((c) => c.id))).toEqual(new Set(results.map((c) => c.id)));
+          await expect(ctx.ports.assets.listAssets(tenantId, catalogName, 'main')).resolves.toHaveLength(WRITERS);
+        },
+      );
+
+      ctx.test(
+        `${WRITERS} concurrent commits expecting the same head: exactly one wins`,
+        ['transactions'],
+        async () => {
+          const { tenantId, catalogName } = await newCatalog(ctx.ports);
+          const seed = await commit(ctx.ports, tenantId, catalogName, 'main', {});
+          const results = await Promise.allSettled(
+            Array.from({ length: WRITERS }, (_, i) =>
+              commit(ctx.ports, tenantId, catalogName, 'main', {
+                puts: [tablePut(['ns'], `table_${i}`)],
+                expectedHeadCommitId: seed.id,
+              }),
+            ),
+          );
+          const winners = results.filter((r): r is PromiseFulfilledResult<Commit> => r.status === 'fulfilled');
+          expect(winners).toHaveLength(1);
+          for (const r of results) {
+            if (r.status === 'rejected') expect(r.reason).toMatchObject({ failure: 'head-moved' });
+          }
+          await expect(ctx.ports.assets.listAssets(tenantId, catalogName, 'main')).resolves.toHaveLength(1);
+          await expect(ctx.ports.commits.getCommitAncestry(tenantId, winners[0].value.id, 100)).resolves.toEqual([
+            winners[0].value,
+            seed,
+          ]);
+        },
+      );
+    });
+  });
+}
+
+/** Each commit's parent is the next one in the head-first list: no gap, no fork. */
+function expectLinear(history: Commit[]): void {
+  for (let i = 0; i + 1 < history.length; i++) expect(history[i].parentId).toBe(history[i + 1].id);
+  expect(new Set(history.map((c) => c.id)).size).toBe(history.length);
+}

@@ -36,7 +36,7 @@ export class LocalFileIO implements FileIO {
       await publish(temp, file, location);
       await syncDirectory(dir);
     } catch (e) {
-      if (e instanceof ObjectAlreadyExistsError) throw e;
+      if (e instanceof ObjectAlreadyExistsError || e instanceof InvalidLocationError) throw e;
       if (errnoOf(e) === 'ENOTDIR' || errnoOf(e) === 'EEXIST') {
         // A path component is a file (mkdir EEXIST / ENOTDIR): the location cannot hold an object.
         throw new InvalidLocationError(location, 'a parent of this location is a file');

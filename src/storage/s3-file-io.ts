@@ -29,18 +29,28 @@ export function createS3Client(settings: S3Settings): S3Client {
   });
 }
 
-const DELETE_BATCH = 1000; // the DeleteObjects limit
+/** Keys per listing page and per DeleteObjects call (the DeleteObjects limit). */
+const DELETE_BATCH = 1000;
+
+export interface S3FileIoOptions {
+  /** Keys listed (and deleted) per round trip in deletePrefix; at most 1000. */
+  listPageSize?: number;
+}
 
 /** `s3://bucket/key` locations through one S3 client. */
 export class S3FileIO implements FileIO {
   /** Turned off when the store answers the conditional write with "not implemented". */
   private conditionalWrites = true;
+  private readonly listPageSize: number;
 
   constructor(
     readonly client: S3Client,
     /** Where the store is, for error messages (endpoint or region; never credentials). */
     private readonly storeDescription: string,
-  ) {}
+    options: S3FileIoOptions = {},
+  ) {
+    this.listPageSize = Math.min(Math.max(1, options.listPageSize ?? DELETE_BATCH), DELETE_BATCH);
+  }
 
   async read(location: string): Promise<Buffer> {
     const { bucket, key } = this.objectOf(location);
@@ -119,7 +129,7 @@ export class S3FileIO implements FileIO {
     try {
       do {
         const page = await this.client.send(
-          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: continuationToken, MaxKeys: DELETE_BATCH }),
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: continuationToken, MaxKeys: this.listPageSize }),
         );
         const keys = (page.Contents ?? []).map((o) => o.Key).filter((k): k is string => typeof k === 'string');
         if (keys.length > 0) {
@@ -169,6 +179,14 @@ export class S3FileIO implements FileIO {
         location,
       );
     }
+    const status = statusOf(e);
+    if (status !== undefined) {
+      // An HTTP answer that is not a well-formed S3 error (a proxy page, a store that does not speak S3 here).
+      return new StorageUnavailableError(
+        `Could not ${action} '${location}' in ${this.storeDescription}: unexpected answer (HTTP ${status})`,
+        location,
+      );
+    }
     const code = errorCode(e);
     return new StorageUnavailableError(
       `Could not ${action} '${location}': object storage at ${this.storeDescription} is unreachable (${code})`,
@@ -177,8 +195,11 @@ export class S3FileIO implements FileIO {
   }
 }
 
+/** The HTTP status of a failed request, when the store answered at all. */
 function statusOf(e: unknown): number | undefined {
-  return e instanceof S3ServiceException ? e.$metadata?.httpStatusCode : undefined;
+  if (typeof e !== 'object' || e === null || !('$metadata' in e)) return undefined;
+  const status = (e as { $metadata?: { httpStatusCode?: unknown } }).$metadata?.httpStatusCode;
+  return typeof status === 'number' ? status : undefined;
 }
 
 function isMissingBucket(e: unknown): boolean {
@@ -201,11 +222,15 @@ function isNotImplemented(e: unknown): boolean {
   return e instanceof S3ServiceException && (e.name === 'NotImplemented' || statusOf(e) === 501);
 }
 
+/** A short reason for a transport failure: the errno code (ECONNREFUSED, ETIMEDOUT, ...) when there is one. */
 function errorCode(e: unknown): string {
   if (typeof e === 'object' && e !== null) {
-    const withCode = e as { code?: unknown; name?: unknown };
-    if (typeof withCode.code === 'string') return withCode.code;
-    if (typeof withCode.name === 'string') return withCode.name;
+    const failure = e as { code?: unknown; name?: unknown; message?: unknown };
+    if (typeof failure.code === 'string') return failure.code;
+    // Errors from another realm reach us re-wrapped by the SDK, with the code only in the message.
+    const fromMessage = typeof failure.message === 'string' ? /\b(E[A-Z][A-Z0-9_]+)\b/.exec(failure.message) : null;
+    if (fromMessage) return fromMessage[1];
+    if (typeof failure.name === 'string' && failure.name !== 'Error') return failure.name;
   }
   return 'unknown error';
 }

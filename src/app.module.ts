@@ -3,10 +3,13 @@ import type { Logger } from 'pino';
 import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { HttpCommonModule } from './common/http/http-common.module';
+import { CatalogsModule } from './catalogs/catalogs.module';
 import { HealthModule } from './health/health.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { PersistenceModule } from './persistence/persistence.module';
 import type { PersistencePorts } from './persistence/persistence-ports';
+import { TenantsModule } from './tenants/tenants.module';
+import { WarehousesModule } from './warehouses/warehouses.module';
 
 export interface AppModuleOptions {
   /** Already-opened persistence (tests); otherwise the backend named by the configuration is opened. */
@@ -24,6 +27,9 @@ export class AppModule {
         options.persistence ? PersistenceModule.forPorts(options.persistence) : PersistenceModule.forRoot(config),
         HttpCommonModule,
         HealthModule,
+        TenantsModule,
+        WarehousesModule,
+        CatalogsModule,
       ],
     };
   }

@@ -1,0 +1,61 @@
+import { Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { parsePagination } from '../common/http/pagination';
+import { CurrentPrincipal, type Principal } from '../common/http/principal';
+import { JsonBody } from '../common/http/validation';
+import {
+  CreateCatalogDto,
+  toCatalogResponse,
+  UpdateCatalogDto,
+  type CatalogResponse,
+  type CatalogSummaryResponse,
+} from './catalog.dto';
+import { CatalogsService } from './catalogs.service';
+import type { NamespaceNode } from './namespace-tree';
+
+@Controller('api/v1/catalogs')
+export class CatalogsController {
+  constructor(private readonly service: CatalogsService) {}
+
+  @Get()
+  async list(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, unknown>): Promise<CatalogResponse[]> {
+    return (await this.service.list(principal, parsePagination(query))).map(toCatalogResponse);
+  }
+
+  @Post()
+  async create(@CurrentPrincipal() principal: Principal, @JsonBody() body: CreateCatalogDto): Promise<CatalogResponse> {
+    return toCatalogResponse(await this.service.create(principal, body));
+  }
+
+  @Get(':name')
+  async get(@CurrentPrincipal() principal: Principal, @Param('name') name: string): Promise<CatalogResponse> {
+    return toCatalogResponse(await this.service.get(principal, name));
+  }
+
+  @Put(':name')
+  async update(
+    @CurrentPrincipal() principal: Principal,
+    @Param('name') name: string,
+    @JsonBody() body: UpdateCatalogDto,
+  ): Promise<CatalogResponse> {
+    return toCatalogResponse(await this.service.update(principal, name, body));
+  }
+
+  @Delete(':name')
+  @HttpCode(204)
+  async delete(@CurrentPrincipal() principal: Principal, @Param('name') name: string): Promise<void> {
+    await this.service.delete(principal, name);
+  }
+
+  @Get(':name/summary')
+  summary(@CurrentPrincipal() principal: Principal, @Param('name') name: string): Promise<CatalogSummaryResponse> {
+    return this.service.summary(principal, name);
+  }
+
+  @Get(':prefix/namespaces/tree')
+  namespaceTree(
+    @CurrentPrincipal() principal: Principal,
+    @Param('prefix') prefix: string,
+  ): Promise<{ root: NamespaceNode[] }> {
+    return this.service.namespaceTree(principal, prefix);
+  }
+}

@@ -1,0 +1,246 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * The catalog schema and the identity tables. Conventions (shared with the SQLite migration and the
+ * entities in src/persistence/typeorm/entities):
+ * - ids are text, not uuid: callers may choose ids, and a malformed one must not be a cast error;
+ * - names, keys and ordering columns use the "C" collation, so ORDER BY is code-point order whatever the
+ *   database's locale, the same as SQLite's BINARY collation;
+ * - maps and JSON documents are text (jsonb would reorder keys; every document must round-trip exactly);
+ * - instants are epoch milliseconds in bigint columns;
+ * - namespace levels are one key column joined by U+001F, plus depth, parent key and an order-preserving
+ *   sort key (see namespace-keys.ts).
+ * Natural keys are the primary keys (a primary key is a unique constraint). Tenants are referenced by id
+ * without a foreign key: the no-auth default tenant has no row.
+ */
+export class InitialSchema1767225600000 implements MigrationInterface {
+  name = 'InitialSchema1767225600000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    for (const statement of CREATE_STATEMENTS) await queryRunner.query(statement);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    for (const table of DROP_ORDER) await queryRunner.query(`DROP TABLE IF EXISTS "${table}"`);
+  }
+}
+
+const CREATE_STATEMENTS = [
+  `CREATE TABLE "tenants" (
+    "id" text COLLATE "C" NOT NULL,
+    "name" text COLLATE "C" NOT NULL,
+    "properties" text NOT NULL,
+    CONSTRAINT "pk_tenants" PRIMARY KEY ("id"),
+    CONSTRAINT "uq_tenants_name" UNIQUE ("name")
+  )`,
+  `CREATE TABLE "warehouses" (
+    "id" text COLLATE "C" NOT NULL,
+    "tenant_id" text COLLATE "C" NOT NULL,
+    "name" text COLLATE "C" NOT NULL,
+    "use_sts" boolean NOT NULL DEFAULT false,
+    "storage_config" text NOT NULL,
+    "vending_strategy" text NULL,
+    CONSTRAINT "pk_warehouses" PRIMARY KEY ("id"),
+    CONSTRAINT "uq_warehouses_tenant_name" UNIQUE ("tenant_id", "name")
+  )`,
+  `CREATE TABLE "catalogs" (
+    "id" text COLLATE "C" NOT NULL,
+    "tenant_id" text COLLATE "C" NOT NULL,
+    "name" text COLLATE "C" NOT NULL,
+    "catalog_type" text NOT NULL,
+    "warehouse_name" text COLLATE "C" NULL,
+    "storage_location" text NULL,
+    "federated_config" text NULL,
+    "properties" text NOT NULL,
+    CONSTRAINT "pk_catalogs" PRIMARY KEY ("id"),
+    CONSTRAINT "uq_catalogs_tenant_name" UNIQUE ("tenant_id", "name")
+  )`,
+  `CREATE TABLE "namespaces" (
+    "tenant_id" text COLLATE "C" NOT NULL,
+    "catalog_name" text COLLATE "C" NOT NULL,
+    "namespace_key" text COLLATE "C" NOT NULL,
+    "depth" integer NOT NULL,
+    "parent_key" text COLLATE "C" NOT NULL,
+    "sort_key" text COLLATE "C" NOT NULL,
+    "properties" text NOT NULL,
+    CONSTRAINT "pk_namespaces" PRIMARY KEY ("tenant_id", "catalog_name", "namespace_key")
+  )`,
+  `CREATE TABLE "branches" (
+    "tenant_id" text COLLATE "C" NOT NULL,
+    "catalog_name" text COLLATE "C" NOT NULL,
+    "name" text COLLATE "C" NOT NULL,
+    "head_commit_id" text COLLATE "C" NULL,
+    "branch_type" text NOT NULL,
+    CONSTRAINT "pk_branches" PRIMARY KEY ("tenant_id", "catalog_name", "name"),
+    CONSTRAINT "fk_branches_catalog" FOREIGN KEY ("tenant_id", "catalog_name")
+      REFERENCES "catalogs" ("tenant_id", "name") ON DELETE CASCADE
+  )`,
+  `CREATE TABLE "assets" (
+    "tenant_id" text COLLATE "C" NOT NULL,
+    "catalog_name" text COLLATE "C" NOT NULL,
+    "branch_name" text COLLATE "C" NOT NULL,
+    "id" text COLLATE "C" NOT NULL,
+    "namespace_key" text COLLATE "C" NOT NULL,
+    "namespace_depth" integer NOT NULL,
+    "namespace_sort" text COLLATE "C" NOT NULL,
+    "name" text COLLATE "C" NOT NULL,
+    "kind" text NOT NULL,
+    "location" text NOT NULL,
+    "properties" text NOT NULL,
+    CONSTRAINT "pk_assets" PRIMARY KEY ("tenant_id", "catalog_name", "branch_name", "id"),
+    CONSTRAINT "uq_assets_name"
+      UNIQUE ("tenant_id", "catalog_name", "branch_name", "namespace_key", "name"),
+    CONSTRAINT "fk_assets_branch" FOREIGN KEY ("tenant_id", "catalog_name", "branch_name")
+      REFERENCES "branches" ("tenant_id", "catalog_name", "name") ON DELETE CASCADE
+  )`,
+  `CREATE TABLE "commits" (
+    "tenant_id" text COLLATE "C" NOT NULL,
+    "id" text COLLATE "C" NOT NULL,
+    "parent_id" text COLLATE "C" NULL,
+    "committed_at" bigint NOT NULL,
+    "author" text NOT NULL,
+    "message" text NOT NULL,
+    "operations" text NOT NULL,
+    CONSTRAINT "pk_commits" PRIMARY KEY ("tenant_id", "id")
+  )`,
+  `CREATE TABLE "tags" (
+    "tenant_id" text COLLATE "C" NOT NULL,
+    "catalog_name" text COLLATE "C" NOT NULL,
+    "name" text COLLATE "C" NOT NULL,
+    "commit_id" text COLLATE "C" NOT NULL,
+    CONSTRAINT "pk_tags" PRIMARY KEY ("tenant_id", "catalog_name", "name")
+  )`,
+  `CREATE TABLE "merge_operations" (
+    "tenant_id" text COLLATE "C" NOT NULL,
+    "id" text COLLATE "C" NOT NULL,
+    "catalog_name" text COLLATE "C" NOT NULL,
+    "source_branch" text COLLATE "C" NOT NULL,
+    "target_branch" text COLLATE "C" NOT NULL,
+    "base_commit_id" text COLLATE "C" NULL,
+    "status" text NOT NULL,
+    "conflict_ids" text NOT NULL,
+    "initiated_by" text NOT NULL,
+    "initiated_at" bigint NOT NULL,
+    "completed_at" bigint NULL,
+    "result_commit_id" text COLLATE "C" NULL,
+    CONSTRAINT "pk_merge_operations" PRIMARY KEY ("tenant_id", "id")
+  )`,
+  `CREATE TABLE "merge_conflicts" (
+    "tenant_id" text COLLATE "C" NOT NULL,
+    "id" text COLLATE "C" NOT NULL,
+    "merge_operation_id" text COLLATE "C" NOT NULL,
+    "conflict_type" text NOT NULL,
+    "asset_id" text COLLATE "C" NULL,
+    "description" text NOT NULL,
+    "resolution_strategy" text NULL,
+    "resolved_value" text NULL,
+    "resolved_by" text NULL,
+    "resolved_at" bigint NULL,
+    "created_at" bigint NOT NULL,
+    CONSTRAINT "pk_merge_conflicts" PRIMARY KEY ("tenant_id", "id"),
+    CONSTRAINT "fk_merge_conflicts_operation" FOREIGN KEY ("tenant_id", "merge_operation_id")
+      REFERENCES "merge_operations" ("tenant_id", "id") ON DELETE CASCADE
+  )`,
+  `CREATE TABLE "users" (
+    "id" text COLLATE "C" NOT NULL,
+    "tenant_id" text COLLATE "C" NULL,
+    "username" text COLLATE "C" NOT NULL,
+    "email" text NULL,
+    "password_hash" text NULL,
+    "oauth_provider" text NULL,
+    "oauth_subject" text NULL,
+    "role" text NOT NULL,
+    "active" boolean NOT NULL DEFAULT true,
+    "created_at" bigint NOT NULL,
+    "updated_at" bigint NOT NULL,
+    "last_login_at" bigint NULL,
+    CONSTRAINT "pk_users" PRIMARY KEY ("id"),
+    CONSTRAINT "uq_users_username" UNIQUE ("username")
+  )`,
+  `CREATE TABLE "active_tokens" (
+    "token_id" text COLLATE "C" NOT NULL,
+    "user_id" text COLLATE "C" NOT NULL,
+    "tenant_id" text COLLATE "C" NULL,
+    "token_hash" text NOT NULL,
+    "expires_at" bigint NOT NULL,
+    "created_at" bigint NOT NULL,
+    CONSTRAINT "pk_active_tokens" PRIMARY KEY ("token_id"),
+    CONSTRAINT "fk_active_tokens_user" FOREIGN KEY ("user_id") REFERENCES "users" ("id") ON DELETE CASCADE
+  )`,
+  `CREATE TABLE "revoked_tokens" (
+    "token_id" text COLLATE "C" NOT NULL,
+    "tenant_id" text COLLATE "C" NULL,
+    "revoked_at" bigint NOT NULL,
+    "expires_at" bigint NOT NULL,
+    "reason" text NULL,
+    CONSTRAINT "pk_revoked_tokens" PRIMARY KEY ("token_id")
+  )`,
+  `CREATE TABLE "roles" (
+    "id" text COLLATE "C" NOT NULL,
+    "tenant_id" text COLLATE "C" NOT NULL,
+    "name" text COLLATE "C" NOT NULL,
+    "description" text NULL,
+    "permissions" text NOT NULL,
+    "created_by" text NOT NULL,
+    "created_at" bigint NOT NULL,
+    "updated_at" bigint NOT NULL,
+    CONSTRAINT "pk_roles" PRIMARY KEY ("id"),
+    CONSTRAINT "uq_roles_tenant_name" UNIQUE ("tenant_id", "name")
+  )`,
+  `CREATE TABLE "permissions" (
+    "id" text COLLATE "C" NOT NULL,
+    "tenant_id" text COLLATE "C" NOT NULL,
+    "user_id" text COLLATE "C" NOT NULL,
+    "scope" text NOT NULL,
+    "actions" text NOT NULL,
+    "granted_by" text NOT NULL,
+    "granted_at" bigint NOT NULL,
+    CONSTRAINT "pk_permissions" PRIMARY KEY ("id"),
+    CONSTRAINT "fk_permissions_user" FOREIGN KEY ("user_id") REFERENCES "users" ("id") ON DELETE CASCADE
+  )`,
+  `CREATE TABLE "user_roles" (
+    "user_id" text COLLATE "C" NOT NULL,
+    "role_id" text COLLATE "C" NOT NULL,
+    "tenant_id" text COLLATE "C" NOT NULL,
+    "assigned_by" text NOT NULL,
+    "assigned_at" bigint NOT NULL,
+    CONSTRAINT "pk_user_roles" PRIMARY KEY ("user_id", "role_id"),
+    CONSTRAINT "fk_user_roles_user" FOREIGN KEY ("user_id") REFERENCES "users" ("id") ON DELETE CASCADE,
+    CONSTRAINT "fk_user_roles_role" FOREIGN KEY ("role_id") REFERENCES "roles" ("id") ON DELETE CASCADE
+  )`,
+  `CREATE TABLE "service_users" (
+    "id" text COLLATE "C" NOT NULL,
+    "tenant_id" text COLLATE "C" NOT NULL,
+    "name" text COLLATE "C" NOT NULL,
+    "description" text NULL,
+    "api_key_hash" text NOT NULL,
+    "role" text NOT NULL,
+    "active" boolean NOT NULL DEFAULT true,
+    "created_by" text NOT NULL,
+    "created_at" bigint NOT NULL,
+    "expires_at" bigint NULL,
+    "last_used_at" bigint NULL,
+    CONSTRAINT "pk_service_users" PRIMARY KEY ("id"),
+    CONSTRAINT "uq_service_users_tenant_name" UNIQUE ("tenant_id", "name")
+  )`,
+];
+
+const DROP_ORDER = [
+  'service_users',
+  'user_roles',
+  'permissions',
+  'roles',
+  'revoked_tokens',
+  'active_tokens',
+  'users',
+  'merge_conflicts',
+  'merge_operations',
+  'tags',
+  'commits',
+  'assets',
+  'branches',
+  'namespaces',
+  'catalogs',
+  'warehouses',
+  'tenants',
+];

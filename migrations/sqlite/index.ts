@@ -1,0 +1,5 @@
+import { InitialSchema1767225600000 } from './1767225600000-initial-schema';
+import { AddPerfIndexes1767225600001 } from './1767225600001-add-perf-indexes';
+
+/** Every SQLite migration, oldest first. Passed to the DataSource as classes, so no file glob is needed. */
+export const SQLITE_MIGRATIONS = [InitialSchema1767225600000, AddPerfIndexes1767225600001];

@@ -1,0 +1,211 @@
+import type { DataSource, EntityManager, EntityTarget, FindOptionsWhere, ObjectLiteral, QueryRunner, Repository } from 'typeorm';
+import type { Pagination } from '../models';
+import { RecordNames, translateCommitError, translateDriverError } from './driver-errors';
+
+export type Dialect = 'postgres' | 'sqlite';
+
+/**
+ * The adapter's access to the database: every port method runs inside `read` or `write`, which pick the
+ * connection, open and close the transaction, and translate driver errors.
+ *
+ * PostgreSQL: a pooled connection per call; `write` is one transaction (READ COMMITTED, the server default) in
+ * which the adapter takes row locks (`SELECT ... FOR UPDATE`) where it reads before writing.
+ *
+ * SQLite: better-sqlite3 is synchronous and TypeORM gives SQLite ONE connection, so two transactions started
+ * by concurrent requests would interleave their statements on it (each `await` lets another request in).
+ * Every call therefore runs under an in-process mutex; writes open with `BEGIN IMMEDIATE` so the write lock
+ * is taken up front (another process on the same file waits for busy_timeout instead of failing halfway),
+ * and reads also wait for the mutex so they never see another call's uncommitted rows.
+ */
+export class SqlDatabase {
+  private readonly sqliteMutex = new Mutex();
+
+  constructor(
+    readonly dataSource: DataSource,
+    readonly dialect: Dialect,
+  ) {}
+
+  /** Runs `work` outside a transaction (one statement, or reads that need no snapshot). */
+  async read<T>(work: (session: SqlSession) => Promise<T>, names?: RecordNames): Promise<T> {
+    if (this.dialect === 'sqlite') {
+      return this.sqliteMutex.run(async () => {
+        try {
+          return await work(new SqlSession(this.dialect, this.dataSource.createQueryRunner()));
+        } catch (error) {
+          throw translateDriverError(error, names);
+        }
+      });
+    }
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      return await work(new SqlSession(this.dialect, runner));
+    } catch (error) {
+      throw translateDriverError(error, names);
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /** Runs `work` in one transaction: all of it is committed, or none of it (any error rolls back). */
+  async write<T>(work: (session: SqlSession) => Promise<T>, names?: RecordNames): Promise<T> {
+    if (this.dialect === 'sqlite') {
+      return this.sqliteMutex.run(() => this.sqliteTransaction(work, names));
+    }
+    return this.postgresTransaction(work, names);
+  }
+
+  private async sqliteTransaction<T>(work: (session: SqlSession) => Promise<T>, names?: RecordNames): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    let result: T;
+    try {
+      await runner.query('BEGIN IMMEDIATE');
+    } catch (error) {
+      throw translateDriverError(error, names);
+    }
+    try {
+      result = await work(new SqlSession(this.dialect, runner));
+    } catch (error) {
+      // SQLite may already have rolled back (e.g. after SQLITE_FULL); a second ROLLBACK then fails harmlessly.
+      await runner.query('ROLLBACK').catch(() => undefined);
+      throw translateDriverError(error, names);
+    }
+    try {
+      await runner.query('COMMIT');
+    } catch (error) {
+      await runner.query('ROLLBACK').catch(() => undefined);
+      throw translateCommitError(error, names);
+    }
+    return result;
+  }
+
+  private async postgresTransaction<T>(work: (session: SqlSession) => Promise<T>, names?: RecordNames): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      try {
+        await runner.startTransaction(); // the server default, READ COMMITTED; row locks do the rest
+      } catch (error) {
+        throw translateDriverError(error, names);
+      }
+      let result: T;
+      try {
+        result = await work(new SqlSession(this.dialect, runner));
+      } catch (error) {
+        await runner.rollbackTransaction().catch(() => undefined);
+        throw translateDriverError(error, names);
+      }
+      try {
+        await runner.commitTransaction();
+      } catch (error) {
+        throw translateCommitError(error, names);
+      }
+      return result;
+    } finally {
+      await runner.release().catch(() => undefined);
+    }
+  }
+}
+
+/**
+ * Statements of one `read` or `write` call, on its connection. SQL is written once with PostgreSQL's `$n`
+ * placeholders; for SQLite they are rewritten to positional `?` (better-sqlite3 binds neither `$n` by
+ * number nor one value to a repeated placeholder).
+ */
+export class SqlSession {
+  constructor(
+    readonly dialect: Dialect,
+    readonly runner: QueryRunner,
+  ) {}
+
+  get manager(): EntityManager {
+    return this.runner.manager;
+  }
+
+  repo<E extends ObjectLiteral>(entity: EntityTarget<E>): Repository<E> {
+    return this.runner.manager.getRepository(entity);
+  }
+
+  /** Rows returned by the statement. */
+  async rows<R = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
+    const [text, values] = this.bind(sql, params);
+    const result = await this.runner.query(text, values, true);
+    return (result.records ?? []) as R[];
+  }
+
+  /** Number of rows the statement inserted, updated or deleted. */
+  async run(sql: string, params: readonly unknown[] = []): Promise<number> {
+    const [text, values] = this.bind(sql, params);
+    const result = await this.runner.query(text, values, true);
+    return result.affected ?? result.records?.length ?? 0;
+  }
+
+  /** Finds one row and, on PostgreSQL, locks it until the transaction ends (SQLite: the mutex already does). */
+  findForUpdate<E extends ObjectLiteral>(entity: EntityTarget<E>, where: FindOptionsWhere<E>): Promise<E | null> {
+    return this.repo(entity).findOne({
+      where,
+      lock: this.dialect === 'postgres' ? { mode: 'pessimistic_write' } : undefined,
+    });
+  }
+
+  /** ` FOR UPDATE` on PostgreSQL, nothing on SQLite (which has no row locks; the mutex serialises writes). */
+  get forUpdate(): string {
+    return this.dialect === 'postgres' ? ' FOR UPDATE' : '';
+  }
+
+  /**
+   * A table expression `l` over a JSON array of objects passed as parameter `$param`, with the given text
+   * (or integer) fields as columns: `json_to_recordset` on PostgreSQL, `json_each` on SQLite.
+   */
+  jsonRecords(param: number, fields: Record<string, 'text' | 'integer'>): string {
+    const entries = Object.entries(fields);
+    if (this.dialect === 'postgres') {
+      const columns = entries.map(([name, type]) => `"${name}" ${type === 'text' ? 'text COLLATE "C"' : 'integer'}`);
+      return `json_to_recordset(CAST($${param} AS json)) AS l(${columns.join(', ')})`;
+    }
+    const columns = entries.map(([name]) => `json_extract(value, '$.${name}') AS "${name}"`);
+    return `(SELECT ${columns.join(', ')} FROM json_each($${param})) AS l`;
+  }
+
+  /** A subquery of the strings in the JSON array passed as parameter `$param`. */
+  jsonStrings(param: number): string {
+    return this.dialect === 'postgres'
+      ? `SELECT value COLLATE "C" FROM json_array_elements_text(CAST($${param} AS json))`
+      : `SELECT value FROM json_each($${param})`;
+  }
+
+  /** ` LIMIT … OFFSET …` for a page, appending its values to `params`. */
+  paginate(page: Pagination | undefined, params: unknown[]): string {
+    let clause = '';
+    if (page?.limit !== undefined) {
+      params.push(page.limit);
+      clause += ` LIMIT $${params.length}`;
+    } else if (page?.offset && this.dialect === 'sqlite') {
+      clause += ' LIMIT -1'; // SQLite has no OFFSET without LIMIT
+    }
+    if (page?.offset) {
+      params.push(page.offset);
+      clause += ` OFFSET $${params.length}`;
+    }
+    return clause;
+  }
+
+  private bind(sql: string, params: readonly unknown[]): [string, unknown[]] {
+    if (this.dialect === 'postgres') return [sql, params as unknown[]];
+    const order: number[] = [];
+    const text = sql.replace(/\$(\d+)/g, (_, n: string) => {
+      order.push(Number(n) - 1);
+      return '?';
+    });
+    return [text, order.map((i) => params[i])];
+  }
+}
+
+/** A FIFO async mutex: `run` calls execute one at a time, in call order. */
+export class Mutex {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(work);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+}

@@ -1,0 +1,148 @@
+import { DataSource, DataSourceOptions, Logger as TypeormLogger } from 'typeorm';
+import { POSTGRES_MIGRATIONS } from '../../../migrations/postgres';
+import { SQLITE_MIGRATIONS } from '../../../migrations/sqlite';
+import type { DatabaseConfig } from '../../config/config';
+import type { OpenPersistenceOptions } from '../open-persistence';
+import type { PersistencePorts } from '../persistence-ports';
+import { PersistenceHealthPort } from '../ports';
+import { translateDriverError } from './driver-errors';
+import { ALL_ENTITIES } from './entities';
+import { Dialect, SqlDatabase } from './sql-database';
+import { TypeormAssets } from './typeorm-assets';
+import { TypeormBranches } from './typeorm-branches';
+import { TypeormCatalogs } from './typeorm-catalogs';
+import { TypeormCommits } from './typeorm-commits';
+import { TypeormMergeOperations } from './typeorm-merge-operations';
+import { TypeormNamespaces } from './typeorm-namespaces';
+import { TypeormTags } from './typeorm-tags';
+import { TypeormTenants } from './typeorm-tenants';
+import { TypeormUnitOfWork } from './typeorm-unit-of-work';
+import { TypeormWarehouses } from './typeorm-warehouses';
+
+export type SqlDatabaseConfig = Extract<DatabaseConfig, { kind: 'sqlite' | 'postgres' }>;
+
+/** How long a SQLite statement waits for another process's lock on the same file before failing. */
+const SQLITE_BUSY_TIMEOUT_MS = 5000;
+
+export interface TypeormBackendOptions extends OpenPersistenceOptions {
+  /** Receives every statement (benchmarks count them); TypeORM logging stays off otherwise. */
+  logger?: TypeormLogger;
+}
+
+export interface TypeormBackend {
+  ports: PersistencePorts;
+  /** The initialised DataSource behind the ports (benchmarks and tests run statements on it directly). */
+  dataSource: DataSource;
+}
+
+/**
+ * Opens the SQL backend (SQLite through better-sqlite3, PostgreSQL through pg) with TypeORM. The schema comes
+ * from the migrations of migrations/<dialect>, applied here when `runMigrations` is set; `synchronize` is
+ * never on. When migrations are not run, the schema must already be current: a pending migration is an error.
+ */
+export async function openTypeormPersistence(
+  db: SqlDatabaseConfig,
+  options: OpenPersistenceOptions,
+): Promise<PersistencePorts> {
+  return (await openTypeormBackend(db, options)).ports;
+}
+
+export async function openTypeormBackend(db: SqlDatabaseConfig, options: TypeormBackendOptions): Promise<TypeormBackend> {
+  const dataSource = new DataSource(dataSourceOptions(db, options.logger));
+  try {
+    await dataSource.initialize();
+  } catch (error) {
+    throw translateDriverError(error);
+  }
+  try {
+    if (options.runMigrations) {
+      await dataSource.runMigrations({ transaction: 'each' });
+    } else if (await dataSource.showMigrations()) {
+      throw new Error(
+        'The database schema is not current (pending migrations) and PANGOLIN_RUN_MIGRATIONS is off; ' +
+          'run the migrations first',
+      );
+    }
+  } catch (error) {
+    await dataSource.destroy().catch(() => undefined);
+    throw error;
+  }
+  const database = new SqlDatabase(dataSource, dialectOf(db));
+  return { ports: createPorts(database), dataSource };
+}
+
+function createPorts(db: SqlDatabase): PersistencePorts {
+  return {
+    tenants: new TypeormTenants(db),
+    warehouses: new TypeormWarehouses(db),
+    catalogs: new TypeormCatalogs(db),
+    namespaces: new TypeormNamespaces(db),
+    assets: new TypeormAssets(db),
+    branches: new TypeormBranches(db),
+    commits: new TypeormCommits(db),
+    tags: new TypeormTags(db),
+    mergeOperations: new TypeormMergeOperations(db),
+    unitOfWork: new TypeormUnitOfWork(db),
+    health: new TypeormHealth(db),
+  };
+}
+
+class TypeormHealth extends PersistenceHealthPort {
+  constructor(private readonly db: SqlDatabase) {
+    super();
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await this.db.dataSource.query('SELECT 1');
+    } catch (error) {
+      throw translateDriverError(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.db.dataSource.isInitialized) await this.db.dataSource.destroy();
+  }
+}
+
+function dialectOf(db: SqlDatabaseConfig): Dialect {
+  return db.kind === 'postgres' ? 'postgres' : 'sqlite';
+}
+
+function dataSourceOptions(db: SqlDatabaseConfig, logger: TypeormLogger | undefined): DataSourceOptions {
+  const common = {
+    entities: ALL_ENTITIES,
+    synchronize: false,
+    migrationsRun: false,
+    migrationsTableName: 'schema_migrations',
+    logging: logger !== undefined,
+    logger,
+  } as const;
+  if (db.kind === 'postgres') {
+    return {
+      ...common,
+      type: 'postgres',
+      url: db.url,
+      migrations: POSTGRES_MIGRATIONS,
+      applicationName: 'pangolin',
+      connectTimeoutMS: db.connectTimeoutMs,
+      extra: { max: db.maxConnections, min: db.minConnections },
+    };
+  }
+  const inMemory = db.file === ':memory:';
+  return {
+    ...common,
+    type: 'better-sqlite3',
+    database: db.file,
+    migrations: SQLITE_MIGRATIONS,
+    // WAL lets readers in other processes proceed during a write; an in-memory database has no WAL.
+    enableWAL: !inMemory,
+    // busy_timeout: wait for another process's write lock instead of failing at once. foreign_keys is
+    // switched on by the driver itself.
+    timeout: SQLITE_BUSY_TIMEOUT_MS,
+    prepareDatabase: (connection: { pragma(source: string): unknown }) => {
+      connection.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+      connection.pragma('foreign_keys = ON');
+    },
+  };
+}

@@ -11,6 +11,12 @@ export type StringMap = Record<string, string>;
 /** Namespace levels, outermost first, e.g. `['sales', 'eu']`. A level never contains U+001F. */
 export type NamespacePath = string[];
 
+/**
+ * Every list has a stable, documented order, identical on all backends. Lists ordered "by name" compare
+ * names in binary order (Unicode code points, i.e. UTF-8 bytes: `B` < `_` < `a`), never by a locale
+ * collation (PostgreSQL needs `COLLATE "C"`), so the same page holds the same rows everywhere. Namespace
+ * paths compare level by level that way, a path before its extensions (`[a]` < `[a, b]` < `[a-b]`).
+ */
 export interface Pagination {
   /** Maximum rows to return; undefined means every row. 0 gives an empty page. */
   limit?: number;

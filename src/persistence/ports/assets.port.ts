@@ -13,7 +13,7 @@ export abstract class AssetsPort {
 
   /**
    * Asset rows of one branch, optionally of one namespace only (exact match, not nested ones), ordered by
-   * namespace then name, then paginated.
+   * namespace then name, then paginated. A missing branch gives [].
    */
   abstract listAssets(
     tenantId: string,
@@ -28,6 +28,8 @@ export abstract class AssetsPort {
    * server-side statement: same namespace, name, id, kind, location and properties; a dest row with the same
    * key is overwritten. Creates `destBranch` (experimental, head null) when missing. All or nothing. Returns
    * the number of rows copied. Throws NotFoundError('branch') when `srcBranch` does not exist.
+   * `namespace` matches exactly (nested namespaces are not copied). An existing `destBranch` keeps its head
+   * and its rows whose keys the source does not have. No commit is written.
    */
   abstract copyAssetsBulk(
     tenantId: string,

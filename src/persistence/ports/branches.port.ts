@@ -22,7 +22,8 @@ export abstract class BranchesPort {
    * Creates a branch whose head is the source branch's head and copies the selected asset rows onto it, in
    * ONE transaction. Throws NotFoundError('branch') when `fromBranch` is missing, NotFoundError('asset')
    * naming the first listed asset absent from the source, AlreadyExistsError('branch') when the name is
-   * taken. On any error nothing is written (no branch, no rows).
+   * taken. On any error nothing is written (no branch, no rows). The NotFoundError's `resourceName` is the
+   * asset's qualified name (`ns1.ns2.asset`). Copied rows keep their ids (see Asset).
    */
   abstract createBranch(tenantId: string, catalogName: string, request: CreateBranchRequest): Promise<CreatedBranch>;
 
@@ -34,7 +35,8 @@ export abstract class BranchesPort {
 
   /**
    * Qualified names (`ns1.ns2.asset`) of the asset rows on the branch, ordered. Used for the `assets` field
-   * of branch responses.
+   * of branch responses. Ordered like listAssets (namespace level by level, then name), not by the joined
+   * string. A missing branch gives [].
    */
   abstract listBranchAssetNames(tenantId: string, catalogName: string, branch: string): Promise<string[]>;
 

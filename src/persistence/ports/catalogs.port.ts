@@ -1,5 +1,6 @@
 import type { Catalog, Pagination, StringMap } from '../models';
 
+/** An omitted (undefined) field keeps its stored value; null clears a nullable field. */
 export interface CatalogPatch {
   warehouseName?: string | null;
   storageLocation?: string | null;

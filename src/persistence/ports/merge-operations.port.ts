@@ -1,5 +1,6 @@
 import type { ConflictResolution, MergeConflict, MergeOperation, MergeStatus, Pagination } from '../models';
 
+/** An omitted (undefined) field keeps its stored value. */
 export interface MergeOperationPatch {
   status?: MergeStatus;
   completedAt?: Date | null;
@@ -10,14 +11,18 @@ export interface MergeOperationPatch {
 export abstract class MergeOperationsPort {
   /**
    * Stores the operation and its conflicts in one atomic write (`operation.conflicts` must list exactly the
-   * conflicts' ids). Throws AlreadyExistsError('merge-operation') on a duplicate id.
+   * conflicts' ids). Throws AlreadyExistsError('merge-operation') on a duplicate id; then none of the
+   * conflicts is stored either.
    */
   abstract createMergeOperation(operation: MergeOperation, conflicts: MergeConflict[]): Promise<MergeOperation>;
 
   /** Returns the operation, or null. */
   abstract getMergeOperation(tenantId: string, id: string): Promise<MergeOperation | null>;
 
-  /** Operations of the catalog, newest first (ties by id), then paginated. */
+  /**
+   * Operations of the catalog, newest `initiatedAt` first (ties by id ascending), then paginated. Operations
+   * outlive their catalog (catalog delete keeps them).
+   */
   abstract listMergeOperations(tenantId: string, catalogName: string, page?: Pagination): Promise<MergeOperation[]>;
 
   /**
@@ -34,7 +39,7 @@ export abstract class MergeOperationsPort {
   /** Returns the conflict, or null. */
   abstract getMergeConflict(tenantId: string, conflictId: string): Promise<MergeConflict | null>;
 
-  /** Conflicts of one operation ordered by creation time, then id. */
+  /** Conflicts of one operation ordered by creation time (oldest first), then id ascending. */
   abstract listMergeConflicts(tenantId: string, operationId: string): Promise<MergeConflict[]>;
 
   /** Records (or replaces) a conflict's resolution. Throws NotFoundError('conflict'). */

@@ -18,7 +18,7 @@ export abstract class NamespacesPort {
   /**
    * Without `parent`: every namespace of the catalog, nested ones included. With `parent`: its direct
    * children only (the parent itself need not be checked here). Ordered by levels (level by level,
-   * lexicographic), then paginated.
+   * lexicographic), then paginated. `parent` `[]` gives the top-level namespaces.
    */
   abstract listNamespaces(
     tenantId: string,
@@ -29,7 +29,8 @@ export abstract class NamespacesPort {
 
   /**
    * Removes `removals` and applies `updates` atomically; a key in both is an error for the caller to catch
-   * earlier. Throws NotFoundError('namespace').
+   * earlier. Throws NotFoundError('namespace'). `updated` lists every key of `updates` (in its order);
+   * `removed` and `missing` follow the order of `removals`.
    */
   abstract updateNamespaceProperties(
     tenantId: string,
@@ -41,7 +42,8 @@ export abstract class NamespacesPort {
 
   /**
    * Deletes the namespace. Atomic. Throws NotFoundError('namespace'); throws NamespaceNotEmptyError when a
-   * child namespace exists or any branch holds an asset in it (nothing is deleted then).
+   * child namespace exists or any branch holds an asset in it (nothing is deleted then). "In it" means in
+   * exactly that namespace; assets of nested namespaces are covered by the child-namespace rule.
    */
   abstract deleteNamespace(tenantId: string, catalogName: string, levels: NamespacePath): Promise<void>;
 }

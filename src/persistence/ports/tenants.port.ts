@@ -17,7 +17,7 @@ export abstract class TenantsPort {
   /** Returns the tenant, or null when no tenant has this id. */
   abstract getTenant(id: string): Promise<Tenant | null>;
 
-  /** Every tenant, ordered by name, then paginated. */
+  /** Every tenant, ordered by name (binary order, see Pagination), then paginated. */
   abstract listTenants(page?: Pagination): Promise<Tenant[]>;
 
   /**

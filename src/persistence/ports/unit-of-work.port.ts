@@ -62,6 +62,13 @@ export abstract class UnitOfWorkPort {
    * missing. On any error nothing is written. Concurrent calls on the same branch are serialised (row lock
    * on SQL, a transaction on MongoDB, a mutex in memory), so exactly one of several calls with the same
    * expectation succeeds. Returns the new commit.
+   *
+   * Details every backend shares: the catalog is checked first (a missing catalog is NotFoundError('catalog')
+   * even with createBranchIfMissing). The commit's operations are the `Put`s in the order of `puts`, then the
+   * `Delete`s in the order of `deletes`; a delete of a key that does not exist records no operation. A put
+   * with an `id` stores that id, also over an existing row. ExpectationFailedError's `assetName` is the
+   * qualified name (`ns1.ns2.asset`), or the branch name for `head-moved`. `timestamp` is stored as given
+   * (milliseconds, an integer).
    */
   abstract commitChanges(
     tenantId: string,

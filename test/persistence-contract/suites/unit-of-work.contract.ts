@@ -146,7 +146,8 @@ export function describeUnitOfWorkContract(ctx: ContractContext): void {
         properties: { [METADATA_LOCATION_PROPERTY]: 's3://v1' },
       });
       const stored = (await ctx.ports.commits.getCommit(tenantId, made.id))!;
-      expect(stored.operations[0]).toEqual({ Put: { asset: expect.objectContaining({ properties: { owner: 'contract', [METADATA_LOCATION_PROPERTY]: 's3://v1' } }) } });
+      const storedProperties = { owner: 'contract', [METADATA_LOCATION_PROPERTY]: 's3://v1' };
+      expect(stored.operations[0]).toEqual({ Put: { asset: expect.objectContaining({ properties: storedProperties }) } });
     });
 
     describe('expectations', () => {
@@ -163,8 +164,14 @@ export function describeUnitOfWorkContract(ctx: ContractContext): void {
         ['absent, for a missing row', { namespace: ['ns'], name: 'missing', state: 'absent' }],
         ['absent, for a row in another namespace only', { namespace: ['other'], name: 'table', state: 'absent' }],
         ['present', { namespace: ['ns'], name: 'table', state: 'present' }],
-        ['present with the current location', { namespace: ['ns'], name: 'table', state: 'present', metadataLocation: 's3://v1.json' }],
-        ['present with location null on a row without one', { namespace: ['ns'], name: 'bare', state: 'present', metadataLocation: null }],
+        [
+          'present with the current location',
+          { namespace: ['ns'], name: 'table', state: 'present', metadataLocation: 's3://v1.json' },
+        ],
+        [
+          'present with location null on a row without one',
+          { namespace: ['ns'], name: 'bare', state: 'present', metadataLocation: null },
+        ],
       ];
       for (const [title, expectation] of holding) {
         it(`holds: ${title}`, async () => {

@@ -4,6 +4,7 @@ import type { DestinationStream } from 'pino';
 import { AppModule, AppModuleOptions } from './app.module';
 import type { AppConfig } from './config/config';
 import { ReadinessState } from './health/readiness.state';
+import { icebergRawBodyParser } from './iceberg/http/raw-body';
 import { httpObservabilityMiddleware } from './observability/http-observability.middleware';
 import { createRootLogger, PinoNestLogger } from './observability/logger';
 import { MetricsService } from './observability/metrics.service';
@@ -25,6 +26,8 @@ export async function createApp(
     forceCloseConnections: false,
   });
   app.use(httpObservabilityMiddleware({ metrics: app.get(MetricsService), logger, readiness: app.get(ReadinessState) }));
+  // Iceberg bodies stay raw bytes (lossless 64-bit ids, parsed off the main thread); before the JSON parser.
+  app.use('/v1', icebergRawBodyParser(config.maxBodyBytes));
   app.useBodyParser('json', { limit: config.maxBodyBytes });
   app.enableCors({
     origin: true,

@@ -5,6 +5,7 @@ import { ConfigModule } from './config/config.module';
 import { HttpCommonModule } from './common/http/http-common.module';
 import { CatalogsModule } from './catalogs/catalogs.module';
 import { HealthModule } from './health/health.module';
+import { IcebergModule } from './iceberg/iceberg.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { PersistenceModule } from './persistence/persistence.module';
 import type { PersistencePorts } from './persistence/persistence-ports';
@@ -30,6 +31,7 @@ export class AppModule {
         TenantsModule,
         WarehousesModule,
         CatalogsModule,
+        IcebergModule,
       ],
     };
   }

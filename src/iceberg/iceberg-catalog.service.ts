@@ -1,0 +1,20 @@
+import { Injectable } from '@nestjs/common';
+import { NotFoundError } from '../common/errors';
+import type { Catalog } from '../persistence/models';
+import { CatalogsPort } from '../persistence/ports';
+
+/**
+ * Resolves the `{prefix}` path segment: the catalog name, looked up inside the caller's tenant (contract
+ * iceberg-rest §1.4). Every Iceberg route except config and metrics goes through here first.
+ */
+@Injectable()
+export class IcebergCatalogService {
+  constructor(private readonly catalogs: CatalogsPort) {}
+
+  /** The catalog, or NotFoundError('catalog') (404; the filter names the exception after the route). */
+  async requireCatalog(tenantId: string, prefix: string): Promise<Catalog> {
+    const catalog = await this.catalogs.getCatalog(tenantId, prefix);
+    if (!catalog) throw new NotFoundError('catalog', prefix, `Catalog '${prefix}' not found`);
+    return catalog;
+  }
+}

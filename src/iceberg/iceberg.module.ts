@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { StorageModule } from '../storage';
+import { IcebergConfigController } from './http/config.controller';
+import { IcebergNamespacesController } from './http/namespaces.controller';
+import { IcebergCatalogService } from './iceberg-catalog.service';
+import { IcebergConfigService } from './iceberg-config.service';
+import { NamespaceService } from './namespace.service';
+
+/**
+ * The Iceberg REST catalog surface (`/v1/...`): config, namespaces, tables. Request bodies of these routes
+ * arrive as raw bytes (icebergRawBodyParser, mounted by createApp before the JSON parser).
+ */
+@Module({
+  imports: [StorageModule],
+  controllers: [IcebergConfigController, IcebergNamespacesController],
+  providers: [IcebergConfigService, IcebergCatalogService, NamespaceService],
+})
+export class IcebergModule {}

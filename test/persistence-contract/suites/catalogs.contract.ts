@@ -106,6 +106,14 @@ export function describeCatalogsContract(ctx: ContractContext): void {
     it('update merges properties, applies every given field (null included) and keeps omitted ones', async () => {
       const tenantId = await newTenant(ctx.ports);
       const input = await ctx.ports.catalogs.createCatalog(catalog(tenantId, { warehouseName: null }));
+      await ctx.ports.warehouses.createWarehouse({
+        id: randomUUID(),
+        tenantId,
+        name: 'wh-1',
+        useSts: false,
+        storageConfig: {},
+        vendingStrategy: null,
+      });
       const expected: Catalog = {
         ...input,
         warehouseName: 'wh-1',

@@ -11,6 +11,11 @@ import { PersistenceModule } from './persistence/persistence.module';
 import type { PersistencePorts } from './persistence/persistence-ports';
 import { TenantsModule } from './tenants/tenants.module';
 import { WarehousesModule } from './warehouses/warehouses.module';
+import { AssetsModule } from './assets/assets.module';
+import { BranchesModule } from './branches/branches.module';
+import { CommitsModule } from './commits/commits.module';
+import { MergesModule } from './merges/merges.module';
+import { TagsModule } from './tags/tags.module';
 
 export interface AppModuleOptions {
   /** Already-opened persistence (tests); otherwise the backend named by the configuration is opened. */
@@ -32,6 +37,11 @@ export class AppModule {
         WarehousesModule,
         CatalogsModule,
         IcebergModule,
+        BranchesModule,
+        CommitsModule,
+        TagsModule,
+        MergesModule,
+        AssetsModule,
       ],
     };
   }

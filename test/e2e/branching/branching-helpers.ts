@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import type { Response } from 'supertest';
+import type { HttpAgent } from '../../support/app-harness';
+
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** RFC 3339 UTC with `Z` and 0/3/6/9 fractional digits (contract management §0.2). */
+export const Z_TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3}|\.\d{6}|\.\d{9})?Z$/;
+/** The pre-formatted `+00:00` form of the merge-operation summary. */
+export const OFFSET_TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3}|\.\d{6}|\.\d{9})?\+00:00$/;
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${randomUUID().slice(0, 8)}`;
+}
+
+/** Fails with the response body in the message, which says more than a bare status mismatch. */
+export function expectStatus(res: Response, status: number): Response {
+  if (res.status !== status) {
+    throw new Error(`expected ${status}, got ${res.status}: ${res.text}`);
+  }
+  return res;
+}
+
+/** A management error: `{"error": "<message>"}` with the given status. */
+export function expectError(res: Response, status: number, pattern?: RegExp): void {
+  expectStatus(res, status);
+  expect(Object.keys(res.body)).toEqual(['error']);
+  if (pattern) expect(res.body.error).toMatch(pattern);
+}
+
+export async function createCatalog(http: HttpAgent, name = uniqueName('cat')): Promise<string> {
+  expectStatus(await http.post('/api/v1/catalogs').send({ name }), 201);
+  return name;
+}
+
+/** Registers a generic asset on main (one commit); returns its id. */
+export async function registerAsset(
+  http: HttpAgent,
+  catalog: string,
+  namespace: string,
+  name: string,
+  extra: { kind?: string; location?: string; properties?: Record<string, string> } = {},
+): Promise<string> {
+  const res = await http.post(`/api/v1/catalogs/${catalog}/namespaces/${namespace}/assets`).send({
+    name,
+    kind: extra.kind ?? 'PARQUET_TABLE',
+    location: extra.location ?? `s3://bucket/${catalog}/${namespace}/${name}`,
+    properties: extra.properties ?? {},
+  });
+  expectStatus(res, 201);
+  return res.body.id;
+}
+
+export interface WireCommit {
+  id: string;
+  parent_id: string | null;
+  timestamp: number;
+  author: string;
+  message: string;
+  operations: Record<string, any>[];
+}
+
+export async function history(http: HttpAgent, catalog: string, branch: string, query = ''): Promise<WireCommit[]> {
+  const res = await http.get(`/api/v1/branches/${encodeURIComponent(branch)}/commits?catalog=${catalog}${query}`);
+  return expectStatus(res, 200).body;
+}
+
+export async function branchOf(http: HttpAgent, catalog: string, branch: string) {
+  const res = await http.get(`/api/v1/branches/${encodeURIComponent(branch)}?catalog=${catalog}`);
+  return expectStatus(res, 200).body as {
+    name: string;
+    head_commit_id: string | null;
+    branch_type: string;
+    assets: string[];
+  };
+}
+
+/** Each commit's parent is the next (older) commit of the list. */
+export function expectParentChain(commits: WireCommit[]): void {
+  for (let i = 0; i + 1 < commits.length; i++) {
+    expect(commits[i].parent_id).toBe(commits[i + 1].id);
+    expect(commits[i].timestamp).toBeGreaterThanOrEqual(commits[i + 1].timestamp);
+  }
+}
+
+/** A minimal Iceberg schema for creating tables through the Iceberg routes. */
+export const SCHEMA = {
+  type: 'struct',
+  'schema-id': 0,
+  fields: [{ id: 1, name: 'id', required: true, type: 'long' }],
+};

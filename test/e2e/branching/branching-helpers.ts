@@ -88,3 +88,64 @@ export const SCHEMA = {
   'schema-id': 0,
   fields: [{ id: 1, name: 'id', required: true, type: 'long' }],
 };
+
+/**
+ * Table changes on a branch through the Iceberg REST routes (each one a commit on that branch, DESIGN §2.5).
+ * `?branch=` selects the branch; main when absent.
+ */
+export class Tables {
+  constructor(
+    private readonly http: HttpAgent,
+    readonly catalog: string,
+    readonly namespace = 'ns',
+  ) {}
+
+  private path(suffix: string, branch: string): string {
+    return `/v1/${this.catalog}/namespaces/${this.namespace}${suffix}?branch=${encodeURIComponent(branch)}`;
+  }
+
+  async createNamespace(): Promise<void> {
+    expectStatus(await this.http.post(`/v1/${this.catalog}/namespaces`).send({ namespace: [this.namespace] }), 200);
+  }
+
+  /** Creates the table; returns its metadata location. */
+  async create(name: string, branch = 'main'): Promise<string> {
+    const res = await this.http.post(this.path('/tables', branch)).send({ name, schema: SCHEMA });
+    return expectStatus(res, 200).body['metadata-location'];
+  }
+
+  /** Commits a property change (a new metadata file); returns the new metadata location. */
+  async commit(name: string, branch: string, properties: Record<string, string>): Promise<string> {
+    const res = await this.http
+      .post(this.path(`/tables/${name}`, branch))
+      .send({ requirements: [], updates: [{ action: 'set-properties', updates: properties }] });
+    return expectStatus(res, 200).body['metadata-location'];
+  }
+
+  async drop(name: string, branch: string): Promise<void> {
+    expectStatus(await this.http.delete(this.path(`/tables/${name}`, branch)), 204);
+  }
+
+  /** Registers an existing metadata file as table `name`; returns its metadata location. */
+  async register(name: string, branch: string, metadataLocation: string): Promise<string> {
+    const res = await this.http
+      .post(this.path('/register', branch))
+      .send({ name, 'metadata-location': metadataLocation });
+    return expectStatus(res, 200).body['metadata-location'];
+  }
+
+  /** The table's metadata location on the branch, or null when the branch does not have it. */
+  async metadataLocation(name: string, branch: string): Promise<string | null> {
+    const res = await this.http.get(this.path(`/tables/${name}`, branch));
+    if (res.status === 404) return null;
+    return expectStatus(res, 200).body['metadata-location'];
+  }
+}
+
+export async function createBranch(http: HttpAgent, catalog: string, name: string, extra: Record<string, unknown> = {}) {
+  return expectStatus(await http.post('/api/v1/branches').send({ name, catalog, ...extra }), 201).body;
+}
+
+export function merge(http: HttpAgent, catalog: string, source: string, target: string) {
+  return http.post('/api/v1/branches/merge').send({ catalog, source_branch: source, target_branch: target });
+}

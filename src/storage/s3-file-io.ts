@@ -179,6 +179,13 @@ export class S3FileIO implements FileIO {
         location,
       );
     }
+    if (typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'CredentialsProviderError') {
+      return new StorageUnavailableError(
+        `Could not ${action} '${location}': no S3 credentials found (set s3.access-key-id and s3.secret-access-key ` +
+          'in the warehouse storage_config, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY on the server)',
+        location,
+      );
+    }
     const status = statusOf(e);
     if (status !== undefined) {
       // An HTTP answer that is not a well-formed S3 error (a proxy page, a store that does not speak S3 here).

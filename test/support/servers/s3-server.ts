@@ -31,7 +31,9 @@ let stopping = false;
 const stop = () => {
   if (stopping) return;
   stopping = true;
-  server.close().then(() => process.exit(0), () => process.exit(1));
+  // Removing the directory here too covers a parent that died without calling stop().
+  const removeDirectory = () => require('fs').rmSync(directory, { recursive: true, force: true });
+  server.close().then(() => { removeDirectory(); process.exit(0); }, () => { removeDirectory(); process.exit(1); });
 };
 server.run().then(
   (address) => process.stdout.write(JSON.stringify({ port: address.port }) + '\\n'),

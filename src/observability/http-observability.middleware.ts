@@ -52,6 +52,7 @@ export function httpObservabilityMiddleware(deps: { metrics: MetricsService; log
 
 function routePattern(req: Request): string {
   const routePath = (req.route as { path?: unknown } | undefined)?.path;
-  if (typeof routePath === 'string') return `${req.baseUrl}${routePath}`;
+  // A catch-all (`{*path}`) only answers unrouted paths: count those together.
+  if (typeof routePath === 'string' && !routePath.includes('{*')) return `${req.baseUrl}${routePath}`;
   return 'unmatched';
 }

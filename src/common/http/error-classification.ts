@@ -22,9 +22,11 @@ export function classifyError(exception: unknown): ClassifiedError {
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
+    // The body parser's JSON syntax errors reach us wrapped in a 400; say what failed.
+    const prefix = exception.cause instanceof SyntaxError ? 'Failed to parse the request body as JSON: ' : '';
     return {
       status,
-      message: httpExceptionMessage(exception, status),
+      message: prefix + httpExceptionMessage(exception, status),
       serverFault: status >= 500,
       httpException: exception,
     };

@@ -21,12 +21,11 @@ import type { Request } from 'express';
 
 export const WRONG_SHAPE_PREFIX = 'Failed to deserialize the JSON body into the target type';
 
-/** `application/json` or any `application/*+json`, parameters (charset) allowed. */
+/** `application/json`, parameters (charset) allowed: the media type the JSON body parser reads. */
 export function hasJsonContentType(req: Request): boolean {
   const header = req.headers['content-type'];
   if (typeof header !== 'string') return false;
-  const mediaType = header.split(';')[0].trim().toLowerCase();
-  return mediaType === 'application/json' || /^application\/[^/]+\+json$/.test(mediaType);
+  return header.split(';')[0].trim().toLowerCase() === 'application/json';
 }
 
 /**

@@ -1,0 +1,25 @@
+import type { ClientSession, Connection } from 'mongoose';
+import type { MongoModels } from './mongo-schemas';
+import { translateMongoError } from './mongo-errors';
+import type { MongoTransactions } from './mongo-transactions';
+
+/** What every MongoDB port implementation shares: the connection, its models and the transaction runner. */
+export interface MongoContext {
+  connection: Connection;
+  models: MongoModels;
+  transactions: MongoTransactions;
+}
+
+/** Runs a read or single-document write, translating driver errors into domain errors. */
+export async function guarded<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    throw translateMongoError(error);
+  }
+}
+
+/** Query options carrying the transaction's session (when there is one). */
+export function inSession(session: ClientSession | undefined): { session?: ClientSession } {
+  return session ? { session } : {};
+}

@@ -16,6 +16,8 @@ export interface BackendCapabilities {
   transactions: Capability;
   /** Server-side `$merge` aggregation stage (the MongoDB bulk branch copy is one such pipeline). */
   aggregationMerge: Capability;
+  /** Reads an ancestry thousands of commits deep with one query within a test's time budget. */
+  deepAncestry: Capability;
 }
 
 export type CapabilityName = keyof BackendCapabilities;
@@ -33,6 +35,7 @@ export const FULL_CAPABILITIES: BackendCapabilities = {
   enforcedUniqueIndexes: SUPPORTED,
   transactions: SUPPORTED,
   aggregationMerge: SUPPORTED,
+  deepAncestry: SUPPORTED,
 };
 
 export interface ContractBackend {

@@ -10,6 +10,9 @@ export const IN_PROCESS_MONGO_CAPABILITIES: BackendCapabilities = {
   enforcedUniqueIndexes: lacking('the in-process MongoDB test server does not enforce unique indexes'),
   transactions: lacking('the in-process MongoDB test server treats transactions as no-ops'),
   aggregationMerge: lacking('the in-process MongoDB test server does not implement $merge / $out'),
+  deepAncestry: lacking(
+    "the in-process MongoDB test server's $graphLookup rescans the whole collection for every commit it visits",
+  ),
 };
 
 /** Capabilities of the MongoDB server this test run uses (external replica set or in-process). */

@@ -8,6 +8,7 @@ import {
   newCatalog,
   newTenant,
   tablePut,
+  type CapabilityName,
   type ContractContext,
 } from '../contract-support';
 
@@ -57,7 +58,8 @@ export function describeCommitsContract(ctx: ContractContext): void {
 
     describe('getCommitAncestry', () => {
       for (const depth of [1, 100, 5000]) {
-        it(`walks ${depth} imported commit(s) head first, following parents, within the limit`, async () => {
+        const needs: CapabilityName[] = depth > 1000 ? ['deepAncestry'] : [];
+        ctx.test(`walks ${depth} imported commit(s) head first, following parents, within the limit`, needs, async () => {
           const tenantId = await newTenant(ctx.ports);
           const chain = buildCommitChain(tenantId, depth);
           await ctx.ports.commits.importCommits(tenantId, chain);

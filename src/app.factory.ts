@@ -8,6 +8,7 @@ import { icebergRawBodyParser } from './iceberg/http/raw-body';
 import { httpObservabilityMiddleware } from './observability/http-observability.middleware';
 import { createRootLogger, PinoNestLogger } from './observability/logger';
 import { MetricsService } from './observability/metrics.service';
+import { setupOpenApi } from './openapi/openapi-document';
 
 /**
  * Builds the configured HTTP application (used by main.ts and by the e2e tests, so both run the same
@@ -35,6 +36,7 @@ export async function createApp(
     allowedHeaders: ['content-type', 'authorization', 'accept', 'x-pangolin-tenant', 'x-api-key', 'if-none-match'],
     exposedHeaders: ['x-request-id', 'etag'],
   });
+  setupOpenApi(app);
   app.enableShutdownHooks();
   return app;
 }

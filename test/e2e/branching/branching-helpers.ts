@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
 import type { HttpAgent } from '../../support/app-harness';
+import type { CapabilityName } from '../../persistence-contract/contract-support';
+
+/**
+ * Creating a branch copies its assets with ONE server-side statement; on MongoDB that is a `$merge`
+ * pipeline, which the in-process test server lacks. Tests that create branches need this capability.
+ */
+export const BRANCHING: CapabilityName[] = ['aggregationMerge'];
 
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** RFC 3339 UTC with `Z` and 0/3/6/9 fractional digits (contract management §0.2). */

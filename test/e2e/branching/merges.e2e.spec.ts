@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DEFAULT_TENANT_ID } from '../../../src/persistence/models';
 import { describeEachBackend } from '../../support/app-harness';
 import {
+  BRANCHING,
   branchOf,
   createBranch,
   createCatalog,
@@ -19,7 +20,7 @@ import {
 } from './branching-helpers';
 
 describeEachBackend('three-way merge', (ctx) => {
-  it('applies one-sided changes to the target and leaves agreed or target-only changes alone', async () => {
+  ctx.itWith(BRANCHING, 'applies one-sided changes to the target and leaves agreed or target-only changes alone', async () => {
     const catalog = await createCatalog(ctx.http);
     const t = new Tables(ctx.http, catalog);
     await t.createNamespace();
@@ -108,7 +109,7 @@ describeEachBackend('three-way merge', (ctx) => {
     expect(expectStatus(await ctx.http.get(`/api/v1/merge-operations/${res.body.id}`), 200).body).toEqual(res.body);
   });
 
-  it('merging again only brings what changed since the last merge, without false conflicts', async () => {
+  ctx.itWith(BRANCHING, 'merging again only brings what changed since the last merge, without false conflicts', async () => {
     const catalog = await createCatalog(ctx.http);
     const t = new Tables(ctx.http, catalog);
     await t.createNamespace();
@@ -145,7 +146,7 @@ describeEachBackend('three-way merge', (ctx) => {
     expect(await t.metadataLocation('shared', 'main')).toBe(mainVersion);
   });
 
-  it('a partial branch merges back without deleting the assets it never had', async () => {
+  ctx.itWith(BRANCHING, 'a partial branch merges back without deleting the assets it never had', async () => {
     const catalog = await createCatalog(ctx.http);
     const t = new Tables(ctx.http, catalog);
     await t.createNamespace();
@@ -158,7 +159,7 @@ describeEachBackend('three-way merge', (ctx) => {
     expect(await t.metadataLocation('b', 'main')).toBe(changed);
   });
 
-  it('merges into an empty branch and between branches without shared history', async () => {
+  ctx.itWith(BRANCHING, 'merges into an empty branch and between branches without shared history', async () => {
     const catalog = await createCatalog(ctx.http);
     const t = new Tables(ctx.http, catalog);
     await t.createNamespace();
@@ -169,7 +170,7 @@ describeEachBackend('three-way merge', (ctx) => {
     expect(await t.metadataLocation('x', 'main')).toBe(onDev);
   });
 
-  it('validates merge requests', async () => {
+  ctx.itWith(BRANCHING, 'validates merge requests', async () => {
     const catalog = await createCatalog(ctx.http);
     await createBranch(ctx.http, catalog, 'dev');
     expectError(await merge(ctx.http, catalog, 'nope', 'main'), 404, /nope/);
@@ -207,7 +208,7 @@ describeEachBackend('merge conflicts', (ctx) => {
     return { catalog, t, locations };
   }
 
-  it('the whole lifecycle: 409, conflicts, resolutions, complete, history', async () => {
+  ctx.itWith(BRANCHING, 'the whole lifecycle: 409, conflicts, resolutions, complete, history', async () => {
     const { catalog, t, locations } = await conflictingBranches();
     const mainBefore = await branchOf(ctx.http, catalog, 'main');
 
@@ -333,7 +334,7 @@ describeEachBackend('merge conflicts', (ctx) => {
     expectError(await resolve(bothChanged.id, { strategy: 'TakeTarget' }), 409);
   });
 
-  it('abort: an open operation is aborted once, nothing is applied', async () => {
+  ctx.itWith(BRANCHING, 'abort: an open operation is aborted once, nothing is applied', async () => {
     const { catalog } = await conflictingBranches();
     const mainBefore = await branchOf(ctx.http, catalog, 'main');
     const operationId = expectStatus(await merge(ctx.http, catalog, 'dev', 'main'), 409).body.operation_id;
@@ -351,7 +352,7 @@ describeEachBackend('merge conflicts', (ctx) => {
     ]);
   });
 
-  it('rebase with conflicts answers like a merge and can be resolved the same way', async () => {
+  ctx.itWith(BRANCHING, 'rebase with conflicts answers like a merge and can be resolved the same way', async () => {
     const { catalog, t, locations } = await conflictingBranches();
     const res = await ctx.http.post('/api/v1/branches/dev/rebase').send({ catalog, name: 'ignored' });
     expectStatus(res, 409);
@@ -373,7 +374,7 @@ describeEachBackend('merge conflicts', (ctx) => {
     expect(await t.metadataLocation('both_changed', 'main')).toBe(locations.bothChangedTarget);
   });
 
-  it('completion is refused when the branches changed into a new conflict meanwhile', async () => {
+  ctx.itWith(BRANCHING, 'completion is refused when the branches changed into a new conflict meanwhile', async () => {
     const { catalog, t } = await conflictingBranches();
     await t.create('late');
     // Resolve everything, then make a new conflict appear before completing.
@@ -393,7 +394,7 @@ describeEachBackend('merge conflicts', (ctx) => {
     expectStatus(await ctx.http.post(`/api/v1/merge-operations/${operationId}/abort`), 200);
   });
 
-  it('merge operations are scoped to their catalog and tenant', async () => {
+  ctx.itWith(BRANCHING, 'merge operations are scoped to their catalog and tenant', async () => {
     const { catalog } = await conflictingBranches();
     const operationId = expectStatus(await merge(ctx.http, catalog, 'dev', 'main'), 409).body.operation_id;
     const other = await createCatalog(ctx.http);

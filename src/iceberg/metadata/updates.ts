@@ -563,13 +563,14 @@ class TableMetadataBuilder {
 
   private removeSnapshotRef(update: JsonObject, fail: Fail): void {
     const name = requireNonBlankString(update['ref-name'], 'ref-name', fail);
+    if (refs(this.metadata)[name] !== undefined) {
+      delete this.ownRefs()[name];
+      this.markChanged();
+    }
     if (name === MAIN_BRANCH && currentSnapshotId(this.metadata) !== null) {
       this.doc['current-snapshot-id'] = noSnapshotId(this.formatVersion);
       this.markChanged();
     }
-    if (refs(this.metadata)[name] === undefined) return;
-    delete this.ownRefs()[name];
-    this.markChanged();
   }
 
   private removeSnapshots(update: JsonObject, fail: Fail): void {

@@ -1,5 +1,6 @@
 import { InitialSchema1767225600000 } from './1767225600000-initial-schema';
 import { AddPerfIndexes1767225600001 } from './1767225600001-add-perf-indexes';
+import { UsersUniquePerTenant1767225600002 } from './1767225600002-users-unique-per-tenant';
 
 /** Every PostgreSQL migration, oldest first. Passed to the DataSource as classes, so no file glob is needed. */
-export const POSTGRES_MIGRATIONS = [InitialSchema1767225600000, AddPerfIndexes1767225600001];
+export const POSTGRES_MIGRATIONS = [InitialSchema1767225600000, AddPerfIndexes1767225600001, UsersUniquePerTenant1767225600002];

@@ -19,6 +19,8 @@ export type ResourceKind =
   | 'user'
   | 'role'
   | 'token'
+  | 'service-user'
+  | 'permission'
   /** An object in a warehouse's object storage (a metadata file). */
   | 'file';
 

@@ -11,6 +11,7 @@ import {
   UnitOfWorkPort,
   WarehousesPort,
 } from './ports';
+import { IdentityPort } from './ports/identity.port';
 
 /** Every port of one opened backend. Each adapter's `open…Persistence` returns one of these. */
 export interface PersistencePorts {
@@ -25,6 +26,7 @@ export interface PersistencePorts {
   mergeOperations: MergeOperationsPort;
   unitOfWork: UnitOfWorkPort;
   health: PersistenceHealthPort;
+  identity: IdentityPort;
 }
 
 /** DI token of each port, with the PersistencePorts field that provides it. */
@@ -40,4 +42,5 @@ export const PORT_BINDINGS = [
   [MergeOperationsPort, 'mergeOperations'],
   [UnitOfWorkPort, 'unitOfWork'],
   [PersistenceHealthPort, 'health'],
+  [IdentityPort, 'identity'],
 ] as const satisfies ReadonlyArray<readonly [abstract new (...args: never[]) => unknown, keyof PersistencePorts]>;

@@ -10,6 +10,7 @@ import { describeCommitsContract } from './suites/commits.contract';
 import { describeUnitOfWorkContract } from './suites/unit-of-work.contract';
 import { describeTagsContract } from './suites/tags.contract';
 import { describeMergeOperationsContract } from './suites/merge-operations.contract';
+import { describeIdentityContract } from './suites/identity.contract';
 
 export {
   FULL_CAPABILITIES,
@@ -60,5 +61,6 @@ export function describePersistenceContract(backendName: string, backend: Contra
     describeUnitOfWorkContract(ctx);
     describeTagsContract(ctx);
     describeMergeOperationsContract(ctx);
+    describeIdentityContract(ctx);
   });
 }

@@ -105,6 +105,8 @@ export function icebergNotFoundType(resource: NotFoundError['resource'], path: s
     case 'user':
     case 'role':
     case 'token':
+    case 'service-user':
+    case 'permission':
     case 'file':
       return 'NotFoundException';
     default:

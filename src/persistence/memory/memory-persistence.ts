@@ -2,6 +2,7 @@ import type { PersistencePorts } from '../persistence-ports';
 import { PersistenceHealthPort } from '../ports';
 import { MemoryAssets } from './memory-assets';
 import { MemoryBranches } from './memory-branches';
+import { MemoryIdentity } from './identity/memory-identity';
 import { MemoryCatalogs } from './memory-catalogs';
 import { MemoryCommits } from './memory-commits';
 import { MemoryMergeOperations } from './memory-merge-operations';
@@ -41,5 +42,6 @@ export async function openMemoryPersistence(): Promise<PersistencePorts> {
     mergeOperations: new MemoryMergeOperations(state),
     unitOfWork: new MemoryUnitOfWork(state),
     health: new MemoryHealth(),
+    identity: new MemoryIdentity(),
   };
 }

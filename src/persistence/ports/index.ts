@@ -9,3 +9,4 @@ export * from './tags.port';
 export * from './merge-operations.port';
 export * from './unit-of-work.port';
 export * from './health.port';
+export * from './identity.port';

@@ -7,6 +7,7 @@ import type { PersistencePorts } from '../persistence-ports';
 import { PersistenceHealthPort } from '../ports';
 import { translateDriverError } from './driver-errors';
 import { ALL_ENTITIES } from './entities';
+import { TypeormIdentity } from './identity/typeorm-identity';
 import { Dialect, SqlDatabase } from './sql-database';
 import { TypeormAssets } from './typeorm-assets';
 import { TypeormBranches } from './typeorm-branches';
@@ -84,6 +85,7 @@ function createPorts(db: SqlDatabase): PersistencePorts {
     mergeOperations: new TypeormMergeOperations(db),
     unitOfWork: new TypeormUnitOfWork(db),
     health: new TypeormHealth(db),
+    identity: new TypeormIdentity(db),
   };
 }
 

@@ -12,17 +12,11 @@ export class AddPerfIndexes1767225600001 implements MigrationInterface {
     // Listing and revoking one user's tokens, and the ON DELETE CASCADE from users, without a full scan.
     await queryRunner.query('CREATE INDEX "idx_active_tokens_user_id" ON "active_tokens" ("user_id")');
 
-    // listAssets and listBranchAssetNames read a branch ordered by namespace then name, paginated: walking
-    // this index in order avoids sorting the whole branch for every page.
-    await queryRunner.query(
-      'CREATE INDEX "idx_assets_branch_order" ON "assets" ("tenant_id", "catalog_name", "branch_name", "namespace_sort", "name")',
-    );
-
-    // deleteNamespace must know whether ANY branch holds an asset in the namespace; the unique key puts the
-    // branch before the namespace, so without this the check scans the whole catalog.
-    await queryRunner.query(
-      'CREATE INDEX "idx_assets_namespace" ON "assets" ("tenant_id", "catalog_name", "namespace_key")',
-    );
+    // No secondary index on assets beyond its two unique keys, deliberately: every index is maintained for
+    // every row a branch copy writes, and measured here the two candidates (branch order by namespace_sort;
+    // namespace across branches) made copyAssetsBulk several times slower. Listing one namespace is served by
+    // the unique key (tenant, catalog, branch, namespace_key, name); deleteNamespace probes that same key once
+    // per branch; only an unfiltered branch listing sorts its rows.
 
     // listNamespaces without a parent returns the whole catalog ordered level by level (sort_key).
     await queryRunner.query(
@@ -53,8 +47,6 @@ export class AddPerfIndexes1767225600001 implements MigrationInterface {
       'idx_merge_operations_catalog',
       'idx_namespaces_parent',
       'idx_namespaces_order',
-      'idx_assets_namespace',
-      'idx_assets_branch_order',
       'idx_active_tokens_user_id',
       'idx_commits_parent_id',
     ]) {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
+import { DataSource } from 'typeorm';
 import { POSTGRES_URL_ENV } from './servers/postgres-server';
 
 export interface TestPostgresDatabase {
@@ -19,21 +19,22 @@ export async function createTestPostgresDatabase(prefix = 'pangolin_test'): Prom
     throw new Error(`${POSTGRES_URL_ENV} is not set: the test run's global setup starts PostgreSQL and sets it`);
   }
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
-  await withClient(serverUrl, (client) => client.query(`CREATE DATABASE "${name}"`));
+  await onServer(serverUrl, `CREATE DATABASE "${name}"`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
-    drop: () => withClient(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
+    drop: () => onServer(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
   };
 }
 
-async function withClient<T>(url: string, action: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
+/** Runs one statement on the server's maintenance database, through a short-lived connection. */
+async function onServer(serverUrl: string, statement: string): Promise<void> {
+  const connection = new DataSource({ type: 'postgres', url: serverUrl, extra: { max: 1 } });
+  await connection.initialize();
   try {
-    return await action(client);
+    await connection.query(statement);
   } finally {
-    await client.end();
+    await connection.destroy();
   }
 }

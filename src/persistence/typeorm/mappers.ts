@@ -115,7 +115,7 @@ export function toCommit(row: CommitEntity): Commit {
     timestamp: row.committedAt,
     author: row.author,
     message: row.message,
-    operations: row.operations as CommitOperation[],
+    operations: row.operations,
   };
 }
 
@@ -220,7 +220,7 @@ export function mergeConflictEntity(tenantId: string, conflict: MergeConflict): 
     tenantId,
     id: conflict.id,
     mergeOperationId: conflict.mergeOperationId,
-    conflictType: conflict.conflictType,
+    conflictType: conflict.conflictType as MergeConflictEntity['conflictType'],
     assetId: conflict.assetId,
     description: conflict.description,
     resolutionStrategy: resolution ? resolution.strategy : null,

@@ -85,9 +85,15 @@ export class TypeormNamespaces extends NamespacesPort {
          WHERE tenant_id = $1 AND catalog_name = $2 AND depth > $3 AND substr(namespace_key, 1, $4) = $5 LIMIT 1`,
         [tenantId, catalogName, depth, codePointLength(prefix), prefix],
       );
+      // Any branch holding an asset in exactly this namespace: one probe of the assets unique key
+      // (tenant, catalog, branch, namespace_key, name) per branch, rather than a scan of the catalog.
       const assets = await s.rows(
-        `SELECT 1 AS asset FROM assets
-         WHERE tenant_id = $1 AND catalog_name = $2 AND namespace_key = $3 AND namespace_depth = $4 LIMIT 1`,
+        `SELECT 1 AS asset FROM branches b
+         WHERE b.tenant_id = $1 AND b.catalog_name = $2
+           AND EXISTS (SELECT 1 FROM assets a
+                       WHERE a.tenant_id = $1 AND a.catalog_name = $2 AND a.branch_name = b.name
+                         AND a.namespace_key = $3 AND a.namespace_depth = $4)
+         LIMIT 1`,
         [tenantId, catalogName, key, depth],
       );
       if (children.length > 0 || assets.length > 0) {

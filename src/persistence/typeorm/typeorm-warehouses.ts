@@ -1,7 +1,7 @@
 import { ConflictError, NotFoundError } from '../../common/errors';
 import type { Pagination, Warehouse } from '../models';
 import { WarehousePatch, WarehousesPort } from '../ports';
-import { WarehouseEntity } from './entities';
+import { JsonDocument, WarehouseEntity } from './entities';
 import { findPage, toWarehouse } from './mappers';
 import type { SqlDatabase } from './sql-database';
 
@@ -13,7 +13,7 @@ export class TypeormWarehouses extends WarehousesPort {
   async createWarehouse(warehouse: Warehouse): Promise<Warehouse> {
     return this.db.write(
       async (s) => {
-        await s.repo(WarehouseEntity).insert({ ...warehouse, vendingStrategy: warehouse.vendingStrategy ?? null });
+        await s.repo(WarehouseEntity).insert({ ...warehouse, vendingStrategy: jsonDocument(warehouse.vendingStrategy) });
         return { ...warehouse, storageConfig: { ...warehouse.storageConfig } };
       },
       { warehouse: warehouse.name },
@@ -62,7 +62,7 @@ export class TypeormWarehouses extends WarehousesPort {
             name: updated.name,
             useSts: updated.useSts,
             storageConfig: updated.storageConfig,
-            vendingStrategy: updated.vendingStrategy ?? null,
+            vendingStrategy: jsonDocument(updated.vendingStrategy),
           },
         );
         return updated;
@@ -77,4 +77,9 @@ export class TypeormWarehouses extends WarehousesPort {
       if (!result.affected) throw new NotFoundError('warehouse', name);
     });
   }
+}
+
+/** The vending strategy as stored: any JSON value; undefined is stored as null. */
+function jsonDocument(value: unknown): JsonDocument {
+  return value === undefined ? null : (value as JsonDocument);
 }

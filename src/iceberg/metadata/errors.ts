@@ -50,3 +50,18 @@ export class InvalidTableMetadataError extends ValidationError {
     super(`Invalid table metadata: ${message}`);
   }
 }
+
+/**
+ * The table's current metadata file (already stored by the catalog) cannot be parsed or is not valid
+ * metadata. Not the client's fault, so deliberately not a DomainError: it surfaces as a 500 (contract §8.8,
+ * "read, parse or write failure") and is logged with its cause.
+ */
+export class StoredMetadataUnreadableError extends Error {
+  constructor(
+    readonly metadataLocation: string,
+    readonly reason: string,
+  ) {
+    super(`Stored table metadata ${metadataLocation} cannot be used: ${reason}`);
+    this.name = 'StoredMetadataUnreadableError';
+  }
+}

@@ -1,0 +1,55 @@
+import { move, transferableSymbol, valueSymbol } from 'piscina';
+import { SerializedError, serializeError } from './error-transport';
+import { MetadataSummary, MetadataTask, runMetadataTask } from './metadata-tasks';
+
+/**
+ * Piscina worker entry. Input byte arrays arrive as transferred ArrayBuffers; the result's bytes are sent
+ * back transferred too (never a parsed object: cloning a large object graph costs more than parsing it).
+ * Errors are returned as data so the main thread can rebuild their classes (see error-transport.ts).
+ * Nothing from Nest is loaded in the worker.
+ */
+
+/** A task as posted to the worker: byte arrays travel as bare ArrayBuffers. */
+export type WorkerTask =
+  | { kind: 'create'; request: ArrayBuffer; ctx: Extract<MetadataTask, { kind: 'create' }>['ctx'] }
+  | {
+      kind: 'commit';
+      current: ArrayBuffer | null;
+      currentLocation: string | null;
+      body: ArrayBuffer;
+      ctx: Extract<MetadataTask, { kind: 'commit' }>['ctx'];
+    }
+  | { kind: 'validate'; metadata: ArrayBuffer };
+
+export type WorkerReply =
+  | { ok: true; metadataBytes: Uint8Array; summary: MetadataSummary }
+  | { ok: false; error: SerializedError };
+
+export default function handleMetadataTask(task: WorkerTask): unknown {
+  let result;
+  try {
+    result = runMetadataTask(toMetadataTask(task));
+  } catch (err) {
+    const reply: WorkerReply = { ok: false, error: serializeError(err) };
+    return reply;
+  }
+  const reply: WorkerReply = { ok: true, metadataBytes: result.metadataBytes, summary: result.summary };
+  return move({ [transferableSymbol]: result.metadataBytes.buffer, [valueSymbol]: reply } as never);
+}
+
+function toMetadataTask(task: WorkerTask): MetadataTask {
+  switch (task.kind) {
+    case 'create':
+      return { kind: 'create', request: new Uint8Array(task.request), ctx: task.ctx };
+    case 'commit':
+      return {
+        kind: 'commit',
+        current: task.current === null ? null : new Uint8Array(task.current),
+        currentLocation: task.currentLocation,
+        body: new Uint8Array(task.body),
+        ctx: task.ctx,
+      };
+    case 'validate':
+      return { kind: 'validate', metadata: new Uint8Array(task.metadata) };
+  }
+}

@@ -271,3 +271,32 @@ describeEachBackend('management API: warehouses', (ctx) => {
     });
   });
 });
+
+/** Role rules of the service the routes delegate to (requests themselves run as the NO-AUTH tenant admin). */
+describeEachBackend(
+  'management API: warehouse and catalog role rules',
+  (ctx) => {
+    const as = (role: 'root' | 'tenant-user') => ({ tenantId: DEFAULT_TENANT_ID, userId: randomUUID(), username: role, role });
+
+    it('root cannot create warehouses or catalogs; a tenant user cannot change warehouses', async () => {
+      const { WarehousesService } = await import('../../../src/warehouses/warehouses.service');
+      const { CatalogsService } = await import('../../../src/catalogs/catalogs.service');
+      const warehouses = ctx.app.get(WarehousesService);
+      const catalogs = ctx.app.get(CatalogsService);
+      await expect(warehouses.create(as('root'), { name: uniqueName('w') })).rejects.toThrow(
+        'Root user cannot create warehouses. Please login as Tenant Admin.',
+      );
+      await expect(catalogs.create(as('root'), { name: uniqueName('c') })).rejects.toThrow(
+        'Root user cannot create catalogs. Please login as Tenant Admin.',
+      );
+      const name = uniqueName('w');
+      await ctx.http.post('/api/v1/warehouses').send({ name }).expect(201);
+      const user = as('tenant-user');
+      await expect(warehouses.create(user, { name: uniqueName('w') })).rejects.toThrow(/Only a tenant admin/);
+      await expect(warehouses.update(user, name, { use_sts: true })).rejects.toThrow(/Only a tenant admin/);
+      await expect(warehouses.delete(user, name)).rejects.toThrow(/Only a tenant admin/);
+      expect((await warehouses.get(user, name)).useSts).toBe(false);
+    });
+  },
+  { backends: ['memory'] },
+);

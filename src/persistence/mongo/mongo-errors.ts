@@ -97,6 +97,13 @@ export function duplicateKeyToDomain(error: unknown): DomainError {
  */
 export function translateMongoError(error: unknown, onDuplicateKey?: () => DomainError): unknown {
   if (error instanceof DomainError) return error;
+  const translated = translateDriverError(error, onDuplicateKey);
+  // Keep the driver error for logs; it never reaches a response body.
+  if (translated !== error && translated instanceof Error) translated.cause = error;
+  return translated;
+}
+
+function translateDriverError(error: unknown, onDuplicateKey?: () => DomainError): unknown {
   if (isDuplicateKeyError(error)) return onDuplicateKey ? onDuplicateKey() : duplicateKeyToDomain(error);
   if (isUnknownCommitResult(error)) {
     return new CommitStateUnknownError('The database did not confirm whether the change was committed');

@@ -31,8 +31,11 @@ export const mongoTestServer: TestServer = {
     }
     const installed = await ensureTestMongoInstalled(REPO_ROOT, (line) => process.stdout.write(`\n[test servers] mongo: ${line}\n`));
     const { child, port } = await startChild(installed.serverModule);
+    // serverMonitoringMode=poll: the server answers the driver's streaming `hello` once instead of streaming,
+    // which the driver reports as a monitor failure that clears the connection pool under running operations.
+    const uri = `mongodb://127.0.0.1:${port}/?directConnection=true&serverMonitoringMode=poll`;
     return {
-      env: { [MONGO_URI_ENV]: `mongodb://127.0.0.1:${port}/?directConnection=true`, [MONGO_KIND_ENV]: 'in-process' },
+      env: { [MONGO_URI_ENV]: uri, [MONGO_KIND_ENV]: 'in-process' },
       stop: () => stopChild(child),
     };
   },

@@ -68,6 +68,10 @@ const CREATE_STATEMENTS = [
     CONSTRAINT "fk_branches_catalog" FOREIGN KEY ("tenant_id", "catalog_name")
       REFERENCES "catalogs" ("tenant_id", "name") ON DELETE CASCADE
   )`,
+  // No foreign key to branches, deliberately: its per-row check made the bulk branch copy (thousands of rows
+  // in one INSERT ... SELECT) about a third slower. Rows cannot be orphaned through the adapter: every write
+  // of asset rows holds the branch row (row lock / mutex) and deleting a branch or a catalog deletes its rows
+  // in the same transaction.
   `CREATE TABLE "assets" (
     "tenant_id" text NOT NULL,
     "catalog_name" text NOT NULL,
@@ -82,9 +86,7 @@ const CREATE_STATEMENTS = [
     "properties" text NOT NULL,
     CONSTRAINT "pk_assets" PRIMARY KEY ("tenant_id", "catalog_name", "branch_name", "id"),
     CONSTRAINT "uq_assets_name"
-      UNIQUE ("tenant_id", "catalog_name", "branch_name", "namespace_key", "name"),
-    CONSTRAINT "fk_assets_branch" FOREIGN KEY ("tenant_id", "catalog_name", "branch_name")
-      REFERENCES "branches" ("tenant_id", "catalog_name", "name") ON DELETE CASCADE
+      UNIQUE ("tenant_id", "catalog_name", "branch_name", "namespace_key", "name")
   )`,
   `CREATE TABLE "commits" (
     "tenant_id" text NOT NULL,

@@ -39,7 +39,6 @@ const TABLE_RESOURCES: Record<string, ResourceKind> = {
 /** Which record a foreign key points at, for foreign-key violations (PostgreSQL names the constraint). */
 const FOREIGN_KEY_TARGETS: Record<string, ResourceKind> = {
   fk_branches_catalog: 'catalog',
-  fk_assets_branch: 'branch',
   fk_merge_conflicts_operation: 'merge-operation',
   fk_active_tokens_user: 'user',
   fk_permissions_user: 'user',

@@ -28,6 +28,9 @@ describeEachBackend('three-way merge', (ctx) => {
     const sameFirst = await t.create('same_change');
     await t.commit('same_change', 'main', { v: '2' });
     const untouchedLocation = (await t.metadataLocation('untouched', 'main')) as string;
+    // A metadata file no branch uses any more (the table was dropped without purge), registered on both sides.
+    const goneLocation = await t.create('gone');
+    await t.drop('gone', 'main');
     const base = await branchOf(ctx.http, catalog, 'main');
     await createBranch(ctx.http, catalog, 'dev');
 
@@ -38,14 +41,14 @@ describeEachBackend('three-way merge', (ctx) => {
     const added = await t.create('add_src', 'dev');
     await t.drop('same_change', 'dev');
     await t.register('same_change', 'dev', sameFirst);
-    await t.register('add_both_same', 'dev', untouchedLocation);
+    await t.register('add_both_same', 'dev', goneLocation);
     // Target (main) side.
     const tgtOnly = await t.commit('tgt_only', 'main', { side: 'target' });
     await t.drop('del_tgt', 'main');
     await t.drop('del_both', 'main');
     await t.drop('same_change', 'main');
     await t.register('same_change', 'main', sameFirst);
-    await t.register('add_both_same', 'main', untouchedLocation);
+    await t.register('add_both_same', 'main', goneLocation);
     const mainBefore = await branchOf(ctx.http, catalog, 'main');
     const devBefore = await branchOf(ctx.http, catalog, 'dev');
 
@@ -70,7 +73,7 @@ describeEachBackend('three-way merge', (ctx) => {
     expect(await t.metadataLocation('src_only', 'main')).toBe(srcOnly);
     expect(await t.metadataLocation('tgt_only', 'main')).toBe(tgtOnly);
     expect(await t.metadataLocation('same_change', 'main')).toBe(sameFirst);
-    expect(await t.metadataLocation('add_both_same', 'main')).toBe(untouchedLocation);
+    expect(await t.metadataLocation('add_both_same', 'main')).toBe(goneLocation);
     expect(await t.metadataLocation('untouched', 'main')).toBe(untouchedLocation);
     // Deleted on source only: deleted. Deleted on target only or on both: stays deleted.
     expect(await t.metadataLocation('del_src', 'main')).toBeNull();

@@ -9,6 +9,7 @@ import { MongoAssets } from './mongo-assets';
 import { MongoBranches } from './mongo-branches';
 import { MongoCatalogs } from './mongo-catalogs';
 import { MongoCommits } from './mongo-commits';
+import { createMongoIdentityIndexes, MongoIdentity } from './identity/mongo-identity';
 import type { MongoContext } from './mongo-context';
 import { MongoMergeOperations } from './mongo-merge-operations';
 import { MongoNamespaces } from './mongo-namespaces';
@@ -54,7 +55,10 @@ export async function openMongoPersistence(
   try {
     await warnIfTransactionsUnsupported(connection);
     const models = registerMongoModels(connection);
-    if (options.runMigrations) await createMongoIndexes(models);
+    if (options.runMigrations) {
+      await createMongoIndexes(models);
+      await createMongoIdentityIndexes(connection);
+    }
     const ctx: MongoContext = { connection, models, transactions: new MongoTransactions(connection) };
     return {
       tenants: new MongoTenants(ctx),
@@ -68,6 +72,7 @@ export async function openMongoPersistence(
       mergeOperations: new MongoMergeOperations(ctx),
       unitOfWork: new MongoUnitOfWork(ctx),
       health: new MongoHealth(connection),
+      identity: new MongoIdentity(connection),
     };
   } catch (error) {
     await connection.close().catch(() => undefined);

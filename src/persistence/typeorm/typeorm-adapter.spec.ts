@@ -242,6 +242,19 @@ describe.each([sqlite, postgres])('TypeORM adapter on $name', (dialect) => {
       }
     });
 
+    it('two instances booting together on an empty database both open it (migrations run once)', async () => {
+      const empty = await dialect.create();
+      try {
+        const opened = await Promise.all([
+          openTypeormPersistence(empty.config, { runMigrations: true }),
+          openTypeormPersistence(empty.config, { runMigrations: true }),
+        ]);
+        for (const instance of opened) await instance.health.close();
+      } finally {
+        await empty.dispose();
+      }
+    });
+
     it('refuses to open an empty database when migrations are not run', async () => {
       const empty = await dialect.create();
       try {

@@ -4,10 +4,10 @@ import { SQLITE_MIGRATIONS } from '../../../migrations/sqlite';
 import type { DatabaseConfig } from '../../config/config';
 import type { OpenPersistenceOptions } from '../open-persistence';
 import type { PersistencePorts } from '../persistence-ports';
+import { BackendUnavailableError } from '../../common/errors';
 import { PersistenceHealthPort } from '../ports';
 import { translateDriverError } from './driver-errors';
 import { ALL_ENTITIES } from './entities';
-import { TypeormIdentity } from './identity/typeorm-identity';
 import { Dialect, SqlDatabase } from './sql-database';
 import { TypeormAssets } from './typeorm-assets';
 import { TypeormBranches } from './typeorm-branches';
@@ -24,6 +24,9 @@ export type SqlDatabaseConfig = Extract<DatabaseConfig, { kind: 'sqlite' | 'post
 
 /** How long a SQLite statement waits for another process's lock on the same file before failing. */
 const SQLITE_BUSY_TIMEOUT_MS = 5000;
+
+/** PostgreSQL advisory lock held while migrating, so replicas starting together migrate one at a time. */
+const MIGRATION_LOCK_KEY = 7_061_656_784;
 
 export interface TypeormBackendOptions extends OpenPersistenceOptions {
   /** Receives every statement (benchmarks count them); TypeORM logging stays off otherwise. */
@@ -53,11 +56,14 @@ export async function openTypeormBackend(db: SqlDatabaseConfig, options: Typeorm
   try {
     await dataSource.initialize();
   } catch (error) {
-    throw translateDriverError(error);
+    throw Object.assign(
+      new BackendUnavailableError(`Cannot open the ${db.kind} database: ${(error as Error).message}`),
+      { cause: error },
+    );
   }
   try {
     if (options.runMigrations) {
-      await dataSource.runMigrations({ transaction: 'each' });
+      await runMigrationsExclusively(dataSource, dialectOf(db));
     } else if (await dataSource.showMigrations()) {
       throw new Error(
         'The database schema is not current (pending migrations) and PANGOLIN_RUN_MIGRATIONS is off; ' +
@@ -70,6 +76,29 @@ export async function openTypeormBackend(db: SqlDatabaseConfig, options: Typeorm
   }
   const database = new SqlDatabase(dataSource, dialectOf(db));
   return { ports: createPorts(database), dataSource };
+}
+
+/**
+ * Applies pending migrations, each in its own transaction. On PostgreSQL an advisory lock serialises
+ * instances booting at the same time (the second one finds nothing left to do). A SQLite file belongs to one
+ * server process.
+ */
+async function runMigrationsExclusively(dataSource: DataSource, dialect: Dialect): Promise<void> {
+  if (dialect !== 'postgres') {
+    await dataSource.runMigrations({ transaction: 'each' });
+    return;
+  }
+  const lockHolder = dataSource.createQueryRunner();
+  try {
+    await lockHolder.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      await dataSource.runMigrations({ transaction: 'each' });
+    } finally {
+      await lockHolder.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+    }
+  } finally {
+    await lockHolder.release();
+  }
 }
 
 function createPorts(db: SqlDatabase): PersistencePorts {
@@ -85,7 +114,6 @@ function createPorts(db: SqlDatabase): PersistencePorts {
     mergeOperations: new TypeormMergeOperations(db),
     unitOfWork: new TypeormUnitOfWork(db),
     health: new TypeormHealth(db),
-    identity: new TypeormIdentity(db),
   };
 }
 

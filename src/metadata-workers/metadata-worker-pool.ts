@@ -7,6 +7,7 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import type { CreateTableContext } from '../iceberg/metadata';
 import { deserializeError } from './error-transport';
+import { loadTableResultBytes } from './load-table-result';
 import { CommitContext, MetadataSummary, MetadataTask, MetadataTaskResult, runMetadataTask } from './metadata-tasks';
 import type { WorkerReply, WorkerTask } from './metadata.worker';
 
@@ -102,6 +103,16 @@ export class MetadataWorkerPool implements OnApplicationShutdown {
       kind: 'validate',
       metadata: transfer(bytes),
     }));
+  }
+
+  /** Same as the exported `loadTableResultBytes` (pure, no parse); here for callers holding only the pool. */
+  loadTableResultBytes(
+    metadataLocation: string | null,
+    metadataBytes: Uint8Array,
+    config: Record<string, string>,
+    extraFields?: Record<string, string>,
+  ): Buffer {
+    return loadTableResultBytes(metadataLocation, metadataBytes, config, extraFields);
   }
 
   stats(): MetadataWorkerPoolStats {

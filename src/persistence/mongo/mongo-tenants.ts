@@ -33,8 +33,9 @@ export class MongoTenants extends TenantsPort {
   listTenants(page?: Pagination): Promise<Tenant[]> {
     if (pageBounds(page).empty) return Promise.resolve([]);
     return guarded(async () => {
-      // An aggregation sorts strings in binary order on every server (the contract's order).
-      const docs = await this.ctx.models.tenants.aggregate<TenantDoc>([{ $sort: { name: 1, id: 1 } }, ...pageStages(page)]);
+      // Lists are aggregations: their $sort compares strings in binary order (the contract's order) on MongoDB
+      // and on the wire-compatible test server, whose find() sorts by locale instead.
+      const docs = await this.ctx.models.tenants.aggregate<TenantDoc>([{ $sort: { name: 1 } }, ...pageStages(page)]);
       return docs.map(tenantFromDoc);
     });
   }

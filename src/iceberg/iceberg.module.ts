@@ -2,9 +2,12 @@ import { Module } from '@nestjs/common';
 import { StorageModule } from '../storage';
 import { IcebergConfigController } from './http/config.controller';
 import { IcebergNamespacesController } from './http/namespaces.controller';
+import { IcebergTablesController } from './http/tables.controller';
 import { IcebergCatalogService } from './iceberg-catalog.service';
 import { IcebergConfigService } from './iceberg-config.service';
+import { MetadataWorkerPool } from './interim-metadata-pool';
 import { NamespaceService } from './namespace.service';
+import { TableService } from './table.service';
 
 /**
  * The Iceberg REST catalog surface (`/v1/...`): config, namespaces, tables. Request bodies of these routes
@@ -12,7 +15,7 @@ import { NamespaceService } from './namespace.service';
  */
 @Module({
   imports: [StorageModule],
-  controllers: [IcebergConfigController, IcebergNamespacesController],
-  providers: [IcebergConfigService, IcebergCatalogService, NamespaceService],
+  controllers: [IcebergConfigController, IcebergNamespacesController, IcebergTablesController],
+  providers: [IcebergConfigService, IcebergCatalogService, NamespaceService, TableService, MetadataWorkerPool],
 })
 export class IcebergModule {}

@@ -27,6 +27,16 @@ RESPONSE_SCHEMAS = [
     "CommitTableResponse",
 ]
 REF_PREFIX = "#/components/schemas/"
+
+# Deliberate, documented deviations of this catalog from the response schemas, applied on top of the
+# extracted definitions: (definition, property) -> JSON schema fragment merged into the property.
+OVERLAYS = {
+    ("TableMetadata", "current-snapshot-id"): {
+        "nullable": True,
+        "$comment": "Overlay: a table without snapshots is written with current-snapshot-id null "
+        "(contract iceberg-rest 7.2; Java and PyIceberg read null, -1 or absence alike).",
+    },
+}
 DOCUMENTATION_KEYS = {"description", "example", "examples"}
 
 
@@ -64,6 +74,9 @@ def main() -> None:
         if name in selected:
             continue
         selected[name] = rewrite(components[name])
+
+    for (definition, prop), fragment in OVERLAYS.items():
+        selected[definition]["properties"][prop].update(fragment)
 
     output = {
         "$comment": "Extracted from the Apache Iceberg REST OpenAPI document "

@@ -1,0 +1,188 @@
+import { Body, Controller, Delete, Get, Head, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { ValidationError } from '../../common/errors';
+import { CurrentPrincipal, Principal } from '../../common/http/principal';
+import { TableService } from '../table.service';
+import { parseIcebergPageRequest, toIcebergPage } from './iceberg-pagination';
+import { parseNamespaceSegment, parseTableSegment } from './iceberg-paths';
+import { parseJsonObjectBody, requireRawBody } from './json-body';
+import { ICEBERG_ROUTE_PREFIXES } from './namespaces.controller';
+
+/**
+ * Table routes (contract iceberg-rest §6, §8), in both URL styles. Parse and delegate only. Load, create,
+ * commit and register answer with bytes the service spliced together (the metadata document is never
+ * re-serialized on the main thread). HEAD is declared before GET so Express does not route HEAD to GET.
+ */
+@Controller(ICEBERG_ROUTE_PREFIXES)
+export class IcebergTablesController {
+  constructor(private readonly tables: TableService) {}
+
+  @Head('namespaces/:namespace/tables/:table')
+  @HttpCode(200)
+  async exists(
+    @CurrentPrincipal() principal: Principal,
+    @Param('prefix') prefix: string,
+    @Param('namespace') namespaceSegment: string,
+    @Param('table') tableSegment: string,
+    @Query('branch') branch: unknown,
+  ): Promise<void> {
+    await this.tables.assertTableExists(
+      principal,
+      prefix,
+      parseNamespaceSegment(namespaceSegment),
+      parseTableSegment(tableSegment),
+      branch,
+    );
+  }
+
+  @Get('namespaces/:namespace/tables')
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Param('prefix') prefix: string,
+    @Param('namespace') namespaceSegment: string,
+    @Query() query: Record<string, unknown>,
+  ): Promise<{ identifiers: { namespace: string[]; name: string }[]; 'next-page-token'?: string | null }> {
+    const page = parseIcebergPageRequest(query);
+    const { levels, rows } = await this.tables.listTables(
+      principal,
+      prefix,
+      parseNamespaceSegment(namespaceSegment),
+      query.branch,
+      page.query,
+    );
+    const result = toIcebergPage(page, rows);
+    const body: { identifiers: { namespace: string[]; name: string }[]; 'next-page-token'?: string | null } = {
+      identifiers: result.items.map((name) => ({ namespace: levels, name })),
+    };
+    if (result.nextPageToken !== undefined) body['next-page-token'] = result.nextPageToken;
+    return body;
+  }
+
+  @Post('namespaces/:namespace/tables')
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Param('prefix') prefix: string,
+    @Param('namespace') namespaceSegment: string,
+    @Query('branch') branch: unknown,
+    @Body() rawBody: unknown,
+    @Res() res: Response,
+  ): Promise<void> {
+    const namespace = parseNamespaceSegment(namespaceSegment);
+    const bytes = await this.tables.createTable(principal, prefix, namespace, branch, nonEmptyBody(rawBody));
+    sendJsonBytes(res, 200, bytes);
+  }
+
+  @Post('namespaces/:namespace/register')
+  async register(
+    @CurrentPrincipal() principal: Principal,
+    @Param('prefix') prefix: string,
+    @Param('namespace') namespaceSegment: string,
+    @Query('branch') branch: unknown,
+    @Body() rawBody: unknown,
+    @Res() res: Response,
+  ): Promise<void> {
+    const namespace = parseNamespaceSegment(namespaceSegment);
+    const body = parseJsonObjectBody(rawBody);
+    const bytes = await this.tables.registerTable(principal, prefix, namespace, branch, body);
+    sendJsonBytes(res, 200, bytes);
+  }
+
+  @Get('namespaces/:namespace/tables/:table')
+  async load(
+    @CurrentPrincipal() principal: Principal,
+    @Param('prefix') prefix: string,
+    @Param('namespace') namespaceSegment: string,
+    @Param('table') tableSegment: string,
+    @Query('branch') branch: unknown,
+    @Res() res: Response,
+  ): Promise<void> {
+    const bytes = await this.tables.loadTable(
+      principal,
+      prefix,
+      parseNamespaceSegment(namespaceSegment),
+      parseTableSegment(tableSegment),
+      branch,
+    );
+    sendJsonBytes(res, 200, bytes);
+  }
+
+  @Post('namespaces/:namespace/tables/:table')
+  async commit(
+    @CurrentPrincipal() principal: Principal,
+    @Param('prefix') prefix: string,
+    @Param('namespace') namespaceSegment: string,
+    @Param('table') tableSegment: string,
+    @Query('branch') branch: unknown,
+    @Body() rawBody: unknown,
+    @Res() res: Response,
+  ): Promise<void> {
+    const namespace = parseNamespaceSegment(namespaceSegment);
+    const table = parseTableSegment(tableSegment);
+    const bytes = await this.tables.commitTable(principal, prefix, namespace, table, branch, nonEmptyBody(rawBody));
+    sendJsonBytes(res, 200, bytes);
+  }
+
+  @Delete('namespaces/:namespace/tables/:table')
+  @HttpCode(204)
+  async drop(
+    @CurrentPrincipal() principal: Principal,
+    @Param('prefix') prefix: string,
+    @Param('namespace') namespaceSegment: string,
+    @Param('table') tableSegment: string,
+    @Query('branch') branch: unknown,
+    @Query('purgeRequested') purgeRequested: unknown,
+  ): Promise<void> {
+    await this.tables.dropTable(
+      principal,
+      prefix,
+      parseNamespaceSegment(namespaceSegment),
+      parseTableSegment(tableSegment),
+      branch,
+      parsePurgeRequested(purgeRequested),
+    );
+  }
+
+  @Post('tables/rename')
+  @HttpCode(204)
+  async rename(
+    @CurrentPrincipal() principal: Principal,
+    @Param('prefix') prefix: string,
+    @Body() rawBody: unknown,
+  ): Promise<void> {
+    await this.tables.renameTable(principal, prefix, parseJsonObjectBody(rawBody));
+  }
+
+  /** Metrics reports are accepted and not stored (contract iceberg-rest §6.9). */
+  @Post('namespaces/:namespace/tables/:table/metrics')
+  @HttpCode(204)
+  reportMetrics(): void {
+    return undefined;
+  }
+}
+
+function nonEmptyBody(rawBody: unknown): Buffer {
+  const body = requireRawBody(rawBody);
+  if (body.length === 0) throw new ValidationError('A JSON request body is required');
+  return body;
+}
+
+/** PyIceberg sends `True`/`False`, Java `true`: compared case-insensitively (contract iceberg-rest §6.6). */
+function parsePurgeRequested(value: unknown): boolean {
+  if (value === undefined || value === '') return false;
+  if (typeof value !== 'string') throw new ValidationError('Query parameter purgeRequested must be given once');
+  const lowered = value.toLowerCase();
+  if (lowered === 'true') return true;
+  if (lowered === 'false') return false;
+  throw new ValidationError(`Query parameter purgeRequested must be true or false, got '${value}'`);
+}
+
+/**
+ * Sends an already-serialized JSON body. `res.end` rather than `res.send`: Express would otherwise hash the
+ * whole body for an ETag, tens of milliseconds of main-thread work for a large metadata document.
+ */
+function sendJsonBytes(res: Response, status: number, body: Buffer): void {
+  res.status(status);
+  res.setHeader('Content-Type', 'application/json');
+  res.setHeader('Content-Length', body.length);
+  res.end(body);
+}

@@ -1,0 +1,741 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  AlreadyExistsError,
+  CommitStateUnknownError,
+  DomainError,
+  ExpectationFailedError,
+  NotFoundError,
+  ValidationError,
+} from '../common/errors';
+import type { Principal } from '../common/http/principal';
+import { parseJsonLossless } from '../common/lossless-json';
+import type { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { MetadataWorkerPool } from './interim-metadata-pool';
+import {
+  Asset,
+  Catalog,
+  METADATA_LOCATION_PROPERTY,
+  NamespacePath,
+  Pagination,
+  qualifiedAssetName,
+  Warehouse,
+} from '../persistence/models';
+import { AssetPut, AssetsPort, BranchesPort, UnitOfWorkPort, WarehousesPort } from '../persistence/ports';
+import { MetadataBytesCache, ObjectNotFoundError, ObjectStorage, type FileIO } from '../storage';
+import { IcebergCatalogService } from './iceberg-catalog.service';
+import { describeTable, NamespaceSegment, resolveBranch, splitBranchSuffix, TableSegment } from './http/iceberg-paths';
+import { isJsonObject, JsonObject, optionalBoolean, optionalString, requiredString } from './http/json-body';
+import { readTopLevelFields, TopLevelField } from './http/top-level-fields';
+import { nextMetadataFileName } from './metadata';
+import { NamespaceService } from './namespace.service';
+import { assertTableLocationAllowed, CatalogStorage, defaultTableLocation } from './table-location';
+import { tableConfig } from './table-config';
+
+/** A table addressed by a request, with everything resolved that the pipelines need. */
+interface TableTarget extends CatalogStorage {
+  tenantId: string;
+  branch: string;
+  namespace: NamespacePath;
+  name: string;
+}
+
+/**
+ * Iceberg tables: the create / load / commit / drop / rename / register pipelines (DESIGN §3.2, contract
+ * iceberg-rest §6–§8).
+ *
+ * Metadata documents never get parsed on the main thread: they are created, changed and validated by the
+ * metadata worker pool (inline below a size threshold) as bytes, and responses splice those bytes into the
+ * response body. Metadata files are written BEFORE the pointer moves; every change of a branch's content
+ * goes through UnitOfWorkPort.commitChanges, which moves the pointer and appends a Commit atomically.
+ */
+@Injectable()
+export class TableService {
+  private readonly logger = new Logger('IcebergTables');
+
+  constructor(
+    private readonly catalogs: IcebergCatalogService,
+    private readonly namespaces: NamespaceService,
+    private readonly warehouses: WarehousesPort,
+    private readonly assets: AssetsPort,
+    private readonly branches: BranchesPort,
+    private readonly unitOfWork: UnitOfWorkPort,
+    private readonly storage: ObjectStorage,
+    private readonly metadataCache: MetadataBytesCache,
+    private readonly workers: MetadataWorkerPool,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  // ---------------------------------------------------------------------------------------------------
+  // Reads
+
+  /**
+   * Names of the Iceberg tables of a namespace on a branch (namespace `@b`, then `?branch=`, then main).
+   * NotFoundError for a missing catalog, namespace or branch (404 NoSuchNamespaceException on this route).
+   */
+  async listTables(
+    principal: Principal,
+    prefix: string,
+    namespace: NamespaceSegment,
+    queryBranch: unknown,
+    page: Pagination,
+  ): Promise<{ levels: NamespacePath; rows: string[] }> {
+    const tenantId = principal.tenantId;
+    const catalog = await this.catalogs.requireCatalog(tenantId, prefix);
+    await this.namespaces.require(tenantId, catalog.name, namespace.levels);
+    const branch = resolveBranch({ namespace: namespace.branch, query: queryBranch });
+    await this.requireBranch(tenantId, catalog.name, branch);
+    // Other asset kinds share the namespace, so the kind filter runs before the page is cut.
+    const tables = (await this.assets.listAssets(tenantId, catalog.name, branch, namespace.levels))
+      .filter((asset) => asset.kind === 'ICEBERG_TABLE')
+      .map((asset) => asset.name);
+    const offset = page.offset ?? 0;
+    const rows = page.limit === undefined ? tables.slice(offset) : tables.slice(offset, offset + page.limit);
+    return { levels: namespace.levels, rows };
+  }
+
+  /** LoadTableResult bytes: pointer lookup, cached metadata bytes, spliced response (no parse). */
+  async loadTable(
+    principal: Principal,
+    prefix: string,
+    namespace: NamespaceSegment,
+    table: TableSegment,
+    queryBranch: unknown,
+  ): Promise<Buffer> {
+    const target = await this.resolveTableTarget(principal, prefix, namespace, table, queryBranch);
+    const asset = await this.requireTableAsset(target);
+    const metadataLocation = asset.properties[METADATA_LOCATION_PROPERTY];
+    const metadataBytes = await this.readMetadata(target, metadataLocation);
+    return this.tableResult(target, asset.id, metadataLocation, metadataBytes);
+  }
+
+  /** HEAD: NotFoundError unless the table exists on the branch. */
+  async assertTableExists(
+    principal: Principal,
+    prefix: string,
+    namespace: NamespaceSegment,
+    table: TableSegment,
+    queryBranch: unknown,
+  ): Promise<void> {
+    const target = await this.resolveTableTarget(principal, prefix, namespace, table, queryBranch);
+    await this.requireTableAsset(target);
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Create and register
+
+  /**
+   * Creates a table (or, with `stage-create`, only builds its metadata and persists nothing, contract §8.7).
+   * The branch is the body name's `@b`, then the namespace segment's, then `?branch=`, then main; a branch
+   * that does not exist is created empty (fork-on-write).
+   */
+  async createTable(
+    principal: Principal,
+    prefix: string,
+    namespace: NamespaceSegment,
+    queryBranch: unknown,
+    body: Buffer,
+  ): Promise<Buffer> {
+    const fields = readTopLevelFields(body, ['name', 'location', 'stage-create']);
+    const rawName = scalarString(fields.get('name'), 'name', true);
+    const { name, branch: nameBranch } = splitBranchSuffix(rawName);
+    if (name === '') throw new ValidationError("Field 'name' must not be empty");
+    const requestedLocation = scalarString(fields.get('location'), 'location', false);
+    const stageCreate = scalarBoolean(fields.get('stage-create'), 'stage-create');
+
+    const tenantId = principal.tenantId;
+    const catalog = await this.catalogs.requireCatalog(tenantId, prefix);
+    await this.namespaces.require(tenantId, catalog.name, namespace.levels);
+    const branch = resolveBranch({ table: nameBranch, namespace: namespace.branch, query: queryBranch });
+    const target: TableTarget = {
+      tenantId,
+      catalog,
+      warehouse: await this.warehouseOf(tenantId, catalog),
+      branch,
+      namespace: namespace.levels,
+      name,
+    };
+    if (await this.assets.getAsset(tenantId, catalog.name, branch, namespace.levels, name)) {
+      throw this.tableExists(target);
+    }
+    const location =
+      requestedLocation !== undefined && requestedLocation !== ''
+        ? assertTableLocationAllowed(this.storage, target, requestedLocation)
+        : defaultTableLocation(this.storage, target, target.namespace, name);
+
+    const tableUuid = randomUUID();
+    const created = await this.workers.createTable(body, { location, tableUuid, nowMs: Date.now() });
+    if (stageCreate) {
+      // Nothing is persisted: the client commits later with assert-create. No id, no metadata location.
+      return this.tableResult(target, undefined, null, created.metadataBytes);
+    }
+
+    const metadataLocation = nextMetadataFileName(null, location, randomUUID());
+    const fileIo = this.fileIoFor(target, metadataLocation);
+    await fileIo.write(metadataLocation, created.metadataBytes);
+    try {
+      await this.unitOfWork.commitChanges(
+        tenantId,
+        catalog.name,
+        branch,
+        {
+          puts: [this.tableRow(target, tableUuid, location, metadataLocation)],
+          deletes: [],
+          expectations: [{ namespace: target.namespace, name, state: 'absent' }],
+        },
+        this.commitInfo(principal, 'create', target),
+        { createBranchIfMissing: true },
+      );
+    } catch (err) {
+      await this.discardUnreferencedFile(fileIo, metadataLocation, err);
+      throw this.translateCreateConflict(err, target);
+    }
+    this.metadataCache.set(metadataLocation, created.metadataBytes);
+    return this.tableResult(target, tableUuid, metadataLocation, created.metadataBytes);
+  }
+
+  /**
+   * Registers an existing metadata file as a table (contract §6.8): the file must lie inside the catalog's
+   * storage and be valid table metadata (400 otherwise); an existing table is 409 unless `overwrite`.
+   */
+  async registerTable(
+    principal: Principal,
+    prefix: string,
+    namespace: NamespaceSegment,
+    queryBranch: unknown,
+    body: JsonObject,
+  ): Promise<Buffer> {
+    const rawName = requiredString(body, 'name');
+    const { name, branch: nameBranch } = splitBranchSuffix(rawName);
+    if (name === '') throw new ValidationError("Field 'name' must not be empty");
+    const requestedMetadataLocation = requiredString(body, 'metadata-location');
+    const overwrite = optionalBoolean(body, 'overwrite') ?? false;
+
+    const tenantId = principal.tenantId;
+    const catalog = await this.catalogs.requireCatalog(tenantId, prefix);
+    await this.namespaces.require(tenantId, catalog.name, namespace.levels);
+    const branch = resolveBranch({ table: nameBranch, namespace: namespace.branch, query: queryBranch });
+    const target: TableTarget = {
+      tenantId,
+      catalog,
+      warehouse: await this.warehouseOf(tenantId, catalog),
+      branch,
+      namespace: namespace.levels,
+      name,
+    };
+    // Only files of this catalog's storage can be registered: anything else would let a caller read
+    // arbitrary files of the server or of other tenants.
+    const metadataLocation = assertTableLocationAllowed(this.storage, target, requestedMetadataLocation);
+    const existing = await this.assets.getAsset(tenantId, catalog.name, branch, target.namespace, name);
+    if (existing && !overwrite) throw this.tableExists(target);
+
+    let fileBytes: Buffer;
+    try {
+      fileBytes = await this.fileIoFor(target, metadataLocation).read(metadataLocation);
+    } catch (err) {
+      if (err instanceof ObjectNotFoundError) {
+        throw new ValidationError(`Metadata file '${requestedMetadataLocation}' does not exist`);
+      }
+      throw err;
+    }
+    const validated = await this.workers.validateMetadataFile(fileBytes);
+    const location = assertTableLocationAllowed(this.storage, target, validated.summary.location);
+    // A new row gets a fresh id: the file may well belong to a table this catalog already holds (ids are
+    // unique per branch), e.g. a copy registered under another name.
+    const id = existing?.id ?? randomUUID();
+    try {
+      await this.unitOfWork.commitChanges(
+        tenantId,
+        catalog.name,
+        branch,
+        {
+          puts: [this.tableRow(target, id, location, metadataLocation, existing ?? undefined)],
+          deletes: [],
+          expectations: [
+            existing
+              ? {
+                  namespace: target.namespace,
+                  name,
+                  state: 'present',
+                  metadataLocation: existing.properties[METADATA_LOCATION_PROPERTY] ?? null,
+                }
+              : { namespace: target.namespace, name, state: 'absent' },
+          ],
+        },
+        this.commitInfo(principal, 'register', target),
+        { createBranchIfMissing: true },
+      );
+    } catch (err) {
+      throw this.translateCreateConflict(err, target);
+    }
+    this.metadataCache.set(metadataLocation, validated.metadataBytes);
+    return this.tableResult(target, id, metadataLocation, validated.metadataBytes);
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Commit
+
+  /**
+   * The commit pipeline (DESIGN §3.2): read the pointer, get the metadata bytes, check requirements and
+   * apply updates in the worker pool, write the new file, swap the pointer with commitChanges. A lost swap
+   * re-runs from the read while the client's requirements still hold, at most `commitMaxRetries` times.
+   * A table missing on the branch is a create transaction when the requirements carry `assert-create`.
+   */
+  async commitTable(
+    principal: Principal,
+    prefix: string,
+    namespace: NamespaceSegment,
+    table: TableSegment,
+    queryBranch: unknown,
+    body: Buffer,
+  ): Promise<Buffer> {
+    const target = await this.resolveTableTarget(principal, prefix, namespace, table, queryBranch);
+    const maxAttempts = this.config.metadata.commitMaxRetries + 1;
+    for (let attempt = 1; ; attempt++) {
+      const asset = await this.assets.getAsset(target.tenantId, target.catalog.name, target.branch, target.namespace, target.name);
+      const result = asset
+        ? await this.commitToExistingTable(principal, target, asset, body)
+        : await this.commitCreateTransaction(principal, target, body);
+      if (result.kind === 'done') return result.response;
+      if (attempt >= maxAttempts) {
+        throw new ExpectationFailedError(
+          describeTable(target.namespace, target.name),
+          'location-mismatch',
+          `Commit to ${this.describeTarget(target)} failed: the table changed concurrently ${attempt} times; ` +
+            'refresh and retry',
+        );
+      }
+      this.logger.debug(`Pointer of ${this.describeTarget(target)} moved concurrently; re-running commit (attempt ${attempt + 1})`);
+    }
+  }
+
+  private async commitToExistingTable(
+    principal: Principal,
+    target: TableTarget,
+    asset: Asset,
+    body: Buffer,
+  ): Promise<CommitAttempt> {
+    if (asset.kind !== 'ICEBERG_TABLE') throw this.noSuchTable(target);
+    const currentLocation = asset.properties[METADATA_LOCATION_PROPERTY];
+    if (!currentLocation) throw this.noSuchTable(target);
+    const currentBytes = await this.readMetadata(target, currentLocation);
+    // Requirements are checked against exactly these bytes: RequirementFailedError (409) or a validation
+    // error (400) ends the commit with nothing written.
+    const committed = await this.workers.commitTable(currentBytes, body, {
+      nowMs: Date.now(),
+      previousMetadataLocation: currentLocation,
+    });
+    if (!committed.summary.changed) {
+      return { kind: 'done', response: this.tableResult(target, asset.id, currentLocation, currentBytes) };
+    }
+    const location = assertTableLocationAllowed(this.storage, target, committed.summary.location);
+    const newMetadataLocation = nextMetadataFileName(currentLocation, location, randomUUID());
+    const fileIo = this.fileIoFor(target, newMetadataLocation);
+    await fileIo.write(newMetadataLocation, committed.metadataBytes);
+    try {
+      await this.unitOfWork.commitChanges(
+        target.tenantId,
+        target.catalog.name,
+        target.branch,
+        {
+          puts: [this.tableRow(target, asset.id, location, newMetadataLocation, asset)],
+          deletes: [],
+          expectations: [
+            { namespace: target.namespace, name: target.name, state: 'present', metadataLocation: currentLocation },
+          ],
+        },
+        this.commitInfo(principal, 'commit', target),
+      );
+    } catch (err) {
+      if (err instanceof ExpectationFailedError && err.failure === 'location-mismatch') {
+        await this.discardUnreferencedFile(fileIo, newMetadataLocation, err);
+        return { kind: 'retry' };
+      }
+      if (err instanceof ExpectationFailedError && err.failure === 'missing') {
+        await this.discardUnreferencedFile(fileIo, newMetadataLocation, err);
+        throw this.noSuchTable(target);
+      }
+      throw await this.afterFailedSwap(err, fileIo, newMetadataLocation, target);
+    }
+    this.metadataCache.set(newMetadataLocation, committed.metadataBytes);
+    return { kind: 'done', response: this.tableResult(target, asset.id, newMetadataLocation, committed.metadataBytes) };
+  }
+
+  /**
+   * Commit to a table absent from the branch: only a create transaction (requirements with `assert-create`,
+   * contract §8.7) may do that; anything else is 404. Starts from empty metadata, writes version 00000.
+   */
+  private async commitCreateTransaction(principal: Principal, target: TableTarget, body: Buffer): Promise<CommitAttempt> {
+    if (!requestsAssertCreate(body)) throw this.noSuchTable(target);
+    await this.namespaces.require(target.tenantId, target.catalog.name, target.namespace);
+    const tableUuid = randomUUID();
+    const committed = await this.workers.commitTable(null, body, {
+      nowMs: Date.now(),
+      previousMetadataLocation: null,
+      tableUuid,
+    });
+    const location = assertTableLocationAllowed(this.storage, target, committed.summary.location);
+    const metadataLocation = nextMetadataFileName(null, location, randomUUID());
+    const fileIo = this.fileIoFor(target, metadataLocation);
+    await fileIo.write(metadataLocation, committed.metadataBytes);
+    const id = committed.summary.tableUuid;
+    try {
+      await this.unitOfWork.commitChanges(
+        target.tenantId,
+        target.catalog.name,
+        target.branch,
+        {
+          puts: [this.tableRow(target, id, location, metadataLocation)],
+          deletes: [],
+          expectations: [{ namespace: target.namespace, name: target.name, state: 'absent' }],
+        },
+        this.commitInfo(principal, 'create', target),
+        { createBranchIfMissing: true },
+      );
+    } catch (err) {
+      if (err instanceof ExpectationFailedError && err.failure === 'exists') {
+        // Another create won the race; assert-create now fails against it.
+        await this.discardUnreferencedFile(fileIo, metadataLocation, err);
+        throw this.tableExists(target);
+      }
+      throw await this.afterFailedSwap(err, fileIo, metadataLocation, target);
+    }
+    this.metadataCache.set(metadataLocation, committed.metadataBytes);
+    return { kind: 'done', response: this.tableResult(target, id, metadataLocation, committed.metadataBytes) };
+  }
+
+  /**
+   * What a failed pointer swap becomes. Errors that are the unit of work's own decision (a failed
+   * expectation, a missing catalog or branch, invalid input) mean nothing was written: the new file is
+   * removed and the error stands. Anything else (a lost connection, a driver fault) leaves the outcome
+   * unknown: the file is kept, since the swap may have committed, and the client is told so
+   * (CommitStateUnknownException, 5xx) rather than a 409 or 503 after which it would delete data files a
+   * committed snapshot references.
+   */
+  private async afterFailedSwap(err: unknown, fileIo: FileIO, location: string, target: TableTarget): Promise<unknown> {
+    if (err instanceof CommitStateUnknownError) return err;
+    if (err instanceof DomainError && DEFINITE_FAILURE_KINDS.has(err.kind)) {
+      await this.discardUnreferencedFile(fileIo, location, err);
+      return err;
+    }
+    this.logger.error(
+      `Commit to ${this.describeTarget(target)}: outcome of the pointer swap is unknown (${describeError(err)})`,
+    );
+    return new CommitStateUnknownError(
+      `The outcome of the commit to ${this.describeTarget(target)} is unknown; reload the table before retrying`,
+    );
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Drop and rename
+
+  /**
+   * Removes the table from the branch (a Commit with a Delete). With `purge`, also deletes the table's files
+   * through its FileIO, unless another branch still points into the same location: branches share files.
+   */
+  async dropTable(
+    principal: Principal,
+    prefix: string,
+    namespace: NamespaceSegment,
+    table: TableSegment,
+    queryBranch: unknown,
+    purge: boolean,
+  ): Promise<void> {
+    const target = await this.resolveTableTarget(principal, prefix, namespace, table, queryBranch);
+    const asset = await this.requireTableAsset(target);
+    try {
+      await this.unitOfWork.commitChanges(
+        target.tenantId,
+        target.catalog.name,
+        target.branch,
+        {
+          puts: [],
+          deletes: [{ namespace: target.namespace, name: target.name }],
+          expectations: [{ namespace: target.namespace, name: target.name, state: 'present' }],
+        },
+        this.commitInfo(principal, 'drop', target),
+      );
+    } catch (err) {
+      if (err instanceof ExpectationFailedError && err.failure === 'missing') throw this.noSuchTable(target);
+      throw err;
+    }
+    if (purge) await this.purgeTableFiles(target, asset);
+  }
+
+  private async purgeTableFiles(target: TableTarget, asset: Asset): Promise<void> {
+    const sharedWith = await this.branchesSharingLocation(target, asset.location);
+    if (sharedWith.length > 0) {
+      this.logger.log(
+        `Purge of ${this.describeTarget(target)} kept its files: branch(es) ${sharedWith.join(', ')} still use ${asset.location}`,
+      );
+      return;
+    }
+    try {
+      const removed = await this.fileIoFor(target, asset.location).deletePrefix(asset.location);
+      this.logger.log(`Purged ${removed} file(s) of ${this.describeTarget(target)} under ${asset.location}`);
+    } catch (err) {
+      // The table is already dropped: a purge failure leaves orphaned files, never a half-dropped table.
+      this.logger.warn(`Purge of ${asset.location} failed after the drop: ${describeError(err)}`);
+    }
+  }
+
+  /** Other branches of the catalog holding a table at the same location (same key), which a purge would break. */
+  private async branchesSharingLocation(target: TableTarget, location: string): Promise<string[]> {
+    const branches = await this.branches.listBranches(target.tenantId, target.catalog.name);
+    const sharing: string[] = [];
+    for (const branch of branches) {
+      if (branch.name === target.branch) continue;
+      const rows = await this.assets.listAssets(target.tenantId, target.catalog.name, branch.name);
+      if (rows.some((row) => row.kind === 'ICEBERG_TABLE' && sameOrNested(row.location, location))) sharing.push(branch.name);
+    }
+    return sharing;
+  }
+
+  /** Renames a table on main (contract §6.7); the row keeps its id, location and files. */
+  async renameTable(principal: Principal, prefix: string, body: JsonObject): Promise<void> {
+    const source = tableIdentifier(body, 'source');
+    const destination = tableIdentifier(body, 'destination');
+    const tenantId = principal.tenantId;
+    const catalog = await this.catalogs.requireCatalog(tenantId, prefix);
+    const branch = resolveBranch({});
+    const sourceTarget: TableTarget = { tenantId, catalog, warehouse: null, branch, ...source };
+    const destinationTarget: TableTarget = { tenantId, catalog, warehouse: null, branch, ...destination };
+    const asset = await this.requireTableAsset(sourceTarget);
+    await this.namespaces.require(tenantId, catalog.name, destination.namespace);
+    if (await this.assets.getAsset(tenantId, catalog.name, branch, destination.namespace, destination.name)) {
+      throw this.tableExists(destinationTarget);
+    }
+    const metadataLocation = asset.properties[METADATA_LOCATION_PROPERTY] ?? null;
+    try {
+      await this.unitOfWork.commitChanges(
+        tenantId,
+        catalog.name,
+        branch,
+        {
+          puts: [
+            {
+              id: asset.id,
+              namespace: destination.namespace,
+              name: destination.name,
+              kind: asset.kind,
+              location: asset.location,
+              properties: { ...asset.properties },
+            },
+          ],
+          deletes: [{ namespace: source.namespace, name: source.name }],
+          expectations: [
+            { namespace: source.namespace, name: source.name, state: 'present', metadataLocation },
+            { namespace: destination.namespace, name: destination.name, state: 'absent' },
+          ],
+        },
+        {
+          author: principal.username,
+          message: `iceberg rename ${describeTable(source.namespace, source.name)} to ${describeTable(destination.namespace, destination.name)}`,
+        },
+      );
+    } catch (err) {
+      if (err instanceof ExpectationFailedError) {
+        if (err.failure === 'exists') throw this.tableExists(destinationTarget);
+        if (err.failure === 'missing') throw this.noSuchTable(sourceTarget);
+      }
+      throw err;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Helpers
+
+  /** Catalog, branch (table `@b`, namespace `@b`, `?branch=`, main) and warehouse of a table route. */
+  private async resolveTableTarget(
+    principal: Principal,
+    prefix: string,
+    namespace: NamespaceSegment,
+    table: TableSegment,
+    queryBranch: unknown,
+  ): Promise<TableTarget> {
+    const tenantId = principal.tenantId;
+    const catalog = await this.catalogs.requireCatalog(tenantId, prefix);
+    return {
+      tenantId,
+      catalog,
+      warehouse: await this.warehouseOf(tenantId, catalog),
+      branch: resolveBranch({ table: table.branch, namespace: namespace.branch, query: queryBranch }),
+      namespace: namespace.levels,
+      name: table.name,
+    };
+  }
+
+  /** The Iceberg table row on the target's branch, or 404 NoSuchTableException naming the branch. */
+  private async requireTableAsset(target: TableTarget): Promise<Asset> {
+    const asset = await this.assets.getAsset(target.tenantId, target.catalog.name, target.branch, target.namespace, target.name);
+    if (!asset || asset.kind !== 'ICEBERG_TABLE' || !asset.properties[METADATA_LOCATION_PROPERTY]) {
+      throw this.noSuchTable(target);
+    }
+    return asset;
+  }
+
+  private async requireBranch(tenantId: string, catalogName: string, branch: string): Promise<void> {
+    if (!(await this.branches.getBranch(tenantId, catalogName, branch))) {
+      throw new NotFoundError('branch', branch, `Branch '${branch}' does not exist in catalog '${catalogName}'`);
+    }
+  }
+
+  private async warehouseOf(tenantId: string, catalog: Catalog): Promise<Warehouse | null> {
+    if (!catalog.warehouseName) return null;
+    const warehouse = await this.warehouses.getWarehouse(tenantId, catalog.warehouseName);
+    if (!warehouse) {
+      throw new ValidationError(
+        `Catalog '${catalog.name}' refers to warehouse '${catalog.warehouseName}', which does not exist`,
+      );
+    }
+    return warehouse;
+  }
+
+  private fileIoFor(target: TableTarget, location: string): FileIO {
+    return this.storage.fileIoFor(location, target.warehouse);
+  }
+
+  /**
+   * The current metadata bytes: the cache (files are immutable), else the file. A read of a file the
+   * pointer names but storage lacks is a server-side fault, not a client error.
+   */
+  private async readMetadata(target: TableTarget, location: string): Promise<Buffer> {
+    return this.metadataCache.getOrLoad(location, async () => {
+      const fileIo = this.fileIoFor(target, location);
+      try {
+        return await fileIo.read(location);
+      } catch (err) {
+        if (err instanceof ObjectNotFoundError) {
+          this.logger.error(`Metadata file ${location} of ${this.describeTarget(target)} is missing from storage`);
+          throw new Error(`Metadata file of ${this.describeTarget(target)} is missing`);
+        }
+        throw err;
+      }
+    });
+  }
+
+  /** LoadTableResult / CommitTableResponse bytes, with the Pangolin `id` extension spliced in front. */
+  private tableResult(target: TableTarget, id: string | undefined, metadataLocation: string | null, metadataBytes: Buffer): Buffer {
+    const result = this.workers.loadTableResultBytes(metadataLocation, metadataBytes, tableConfig(target.warehouse));
+    if (id === undefined) return result;
+    // The result starts with `{`; the id goes first so the large document stays untouched.
+    const head = Buffer.from(`{"id":${JSON.stringify(id)}${result.length > 2 ? ',' : ''}`, 'utf8');
+    return Buffer.concat([head, result.subarray(1)]);
+  }
+
+  private tableRow(target: TableTarget, id: string | undefined, location: string, metadataLocation: string, existing?: Asset): AssetPut {
+    return {
+      id,
+      namespace: target.namespace,
+      name: target.name,
+      kind: 'ICEBERG_TABLE',
+      location,
+      properties: { ...(existing?.properties ?? {}), [METADATA_LOCATION_PROPERTY]: metadataLocation },
+    };
+  }
+
+  private commitInfo(principal: Principal, operation: string, target: TableTarget): { author: string; message: string } {
+    return { author: principal.username, message: `iceberg ${operation} ${describeTable(target.namespace, target.name)}` };
+  }
+
+  private describeTarget(target: TableTarget): string {
+    return `table ${describeTable(target.namespace, target.name)} on branch '${target.branch}'`;
+  }
+
+  private noSuchTable(target: TableTarget): NotFoundError {
+    return new NotFoundError(
+      'table',
+      qualifiedAssetName(target.namespace, target.name),
+      `Table ${describeTable(target.namespace, target.name)} does not exist on branch '${target.branch}'`,
+    );
+  }
+
+  private tableExists(target: TableTarget): AlreadyExistsError {
+    return new AlreadyExistsError(
+      'table',
+      qualifiedAssetName(target.namespace, target.name),
+      `Table ${describeTable(target.namespace, target.name)} already exists on branch '${target.branch}'`,
+    );
+  }
+
+  /** A create or register that lost the race against another one is 409 AlreadyExists. */
+  private translateCreateConflict(err: unknown, target: TableTarget): unknown {
+    if (err instanceof ExpectationFailedError && err.failure === 'exists') return this.tableExists(target);
+    if (err instanceof ExpectationFailedError && err.failure === 'location-mismatch') {
+      return new ExpectationFailedError(describeTable(target.namespace, target.name), 'location-mismatch');
+    }
+    return err;
+  }
+
+  /** Removes a metadata file no pointer references (best effort: an orphaned file is harmless). */
+  private async discardUnreferencedFile(fileIo: FileIO, location: string, cause: unknown): Promise<void> {
+    try {
+      await fileIo.delete(location);
+    } catch (err) {
+      this.logger.warn(`Could not remove unreferenced metadata file ${location} (${describeError(cause)}): ${describeError(err)}`);
+    }
+  }
+}
+
+type CommitAttempt = { kind: 'done'; response: Buffer } | { kind: 'retry' };
+
+/** Error kinds the unit of work raises BEFORE writing anything: the commit definitely did not happen. */
+const DEFINITE_FAILURE_KINDS: ReadonlySet<string> = new Set([
+  'not-found',
+  'already-exists',
+  'expectation-failed',
+  'conflict',
+  'validation',
+  'forbidden',
+]);
+
+/** True when the commit body's `requirements` contain `assert-create` (only that small array is parsed). */
+function requestsAssertCreate(body: Buffer): boolean {
+  const requirements = readTopLevelFields(body, ['requirements']).get('requirements');
+  if (!requirements || requirements.kind !== 'container') return false;
+  const parsed = parseJsonLossless(requirements.json);
+  return Array.isArray(parsed) && parsed.some((r) => isJsonObject(r) && r.type === 'assert-create');
+}
+
+function tableIdentifier(body: JsonObject, field: string): { namespace: NamespacePath; name: string } {
+  const value = body[field];
+  if (!isJsonObject(value)) throw new ValidationError(`Field '${field}' must be a table identifier object`);
+  const namespace = value.namespace;
+  if (!Array.isArray(namespace) || namespace.length === 0 || namespace.some((l) => typeof l !== 'string' || l === '')) {
+    throw new ValidationError(`Field '${field}.namespace' must be a non-empty array of non-empty strings`);
+  }
+  const name = optionalString(value, 'name', `'${field}' identifier`);
+  if (!name) throw new ValidationError(`Field '${field}.name' must be a non-empty string`);
+  return { namespace: namespace as string[], name };
+}
+
+function scalarString(field: TopLevelField | undefined, name: string, required: true): string;
+function scalarString(field: TopLevelField | undefined, name: string, required: false): string | undefined;
+function scalarString(field: TopLevelField | undefined, name: string, required: boolean): string | undefined {
+  if (field === undefined || (field.kind === 'scalar' && field.value === null)) {
+    if (required) throw new ValidationError(`Field '${name}' is required`);
+    return undefined;
+  }
+  if (field.kind !== 'scalar' || typeof field.value !== 'string') {
+    throw new ValidationError(`Field '${name}' must be a string`);
+  }
+  return field.value;
+}
+
+function scalarBoolean(field: TopLevelField | undefined, name: string): boolean {
+  if (field === undefined || (field.kind === 'scalar' && field.value === null)) return false;
+  if (field.kind !== 'scalar' || typeof field.value !== 'boolean') throw new ValidationError(`Field '${name}' must be a boolean`);
+  return field.value;
+}
+
+/** `a` equals `b` or one lies inside the other (segment-wise), i.e. purging one touches the other. */
+function sameOrNested(a: string, b: string): boolean {
+  const x = a.replace(/\/+$/, '');
+  const y = b.replace(/\/+$/, '');
+  return x === y || x.startsWith(`${y}/`) || y.startsWith(`${x}/`);
+}
+
+function describeError(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}

@@ -37,6 +37,8 @@ export async function createApp(
     exposedHeaders: ['x-request-id', 'etag'],
   });
   setupOpenApi(app);
-  app.enableShutdownHooks();
+  // process.exit(0) once the shutdown hooks have run (Nest's default re-raises the signal, so a clean drain
+  // would end with "killed by SIGTERM", status 143); exiting also lets pino flush its last lines.
+  app.enableShutdownHooks([], { useProcessExit: true });
   return app;
 }

@@ -162,15 +162,30 @@ describeEachBackend('three-way merge', (ctx) => {
     expect(await t.metadataLocation('b', 'main')).toBe(changed);
   });
 
-  ctx.itWith(BRANCHING, 'merges into an empty branch and between branches without shared history', async () => {
+  it('merges branches without shared history, with and without conflicts', async () => {
     const catalog = await createCatalog(ctx.http);
     const t = new Tables(ctx.http, catalog);
     await t.createNamespace();
-    await createBranch(ctx.http, catalog, 'dev'); // main has no commit yet: no shared history
+    // dev is created empty by the first table written to it (fork-on-write): no history shared with main.
     const onDev = await t.create('x', 'dev');
     const res = expectStatus(await merge(ctx.http, catalog, 'dev', 'main'), 200);
     expect(res.body.base_commit_id).toBeNull();
     expect(await t.metadataLocation('x', 'main')).toBe(onDev);
+
+    // Added on both sides with different content: a conflict, settled for the source.
+    const onFeature = await t.create('y', 'feature');
+    await t.create('y', 'main');
+    const conflict = expectStatus(await merge(ctx.http, catalog, 'feature', 'main'), 409).body;
+    expect(conflict).toMatchObject({ status: 'conflicted', conflicts: 1 });
+    const [only] = expectStatus(await ctx.http.get(`/api/v1/merge-operations/${conflict.operation_id}/conflicts`), 200).body;
+    expect(Object.keys(only.conflict_type)).toEqual(['SchemaChange']);
+    expectStatus(await ctx.http.post(`/api/v1/conflicts/${only.id}/resolve`).send({ strategy: 'TakeSource' }), 200);
+    const done = expectStatus(await ctx.http.post(`/api/v1/merge-operations/${conflict.operation_id}/complete`), 200).body;
+    expect(await t.metadataLocation('y', 'main')).toBe(onFeature);
+    const [head] = await history(ctx.http, catalog, 'main', '&limit=1');
+    expect(head.id).toBe(done.commit_id);
+    const operations = expectStatus(await ctx.http.get(`/api/v1/catalogs/${catalog}/merge-operations`), 200).body;
+    expect(operations.map((o: { status: string }) => o.status)).toEqual(['Completed', 'Completed']);
   });
 
   ctx.itWith(BRANCHING, 'validates merge requests', async () => {

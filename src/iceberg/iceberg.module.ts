@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
+import { MetadataWorkersModule } from '../metadata-workers';
 import { StorageModule } from '../storage';
 import { IcebergConfigController } from './http/config.controller';
 import { IcebergNamespacesController } from './http/namespaces.controller';
 import { IcebergTablesController } from './http/tables.controller';
 import { IcebergCatalogService } from './iceberg-catalog.service';
 import { IcebergConfigService } from './iceberg-config.service';
-import { MetadataWorkerPool } from './interim-metadata-pool';
 import { NamespaceService } from './namespace.service';
 import { TableService } from './table.service';
 
@@ -14,8 +14,8 @@ import { TableService } from './table.service';
  * arrive as raw bytes (icebergRawBodyParser, mounted by createApp before the JSON parser).
  */
 @Module({
-  imports: [StorageModule],
+  imports: [StorageModule, MetadataWorkersModule],
   controllers: [IcebergConfigController, IcebergNamespacesController, IcebergTablesController],
-  providers: [IcebergConfigService, IcebergCatalogService, NamespaceService, TableService, MetadataWorkerPool],
+  providers: [IcebergConfigService, IcebergCatalogService, NamespaceService, TableService],
 })
 export class IcebergModule {}

@@ -12,7 +12,7 @@ import type { Principal } from '../common/http/principal';
 import { parseJsonLossless } from '../common/lossless-json';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { MetadataWorkerPool } from './interim-metadata-pool';
+import { MetadataWorkerPool } from '../metadata-workers';
 import {
   Asset,
   Catalog,
@@ -28,7 +28,7 @@ import { IcebergCatalogService } from './iceberg-catalog.service';
 import { describeTable, NamespaceSegment, resolveBranch, splitBranchSuffix, TableSegment } from './http/iceberg-paths';
 import { isJsonObject, JsonObject, optionalBoolean, optionalString, requiredString } from './http/json-body';
 import { readTopLevelFields, TopLevelField } from './http/top-level-fields';
-import { nextMetadataFileName } from './metadata';
+import { nextMetadataFileName, StoredMetadataUnreadableError } from './metadata';
 import { NamespaceService } from './namespace.service';
 import { assertTableLocationAllowed, CatalogStorage, defaultTableLocation } from './table-location';
 import { tableConfig } from './table-config';
@@ -322,12 +322,12 @@ export class TableService {
     const currentBytes = await this.readMetadata(target, currentLocation);
     // Requirements are checked against exactly these bytes: RequirementFailedError (409) or a validation
     // error (400) ends the commit with nothing written.
-    const committed = await this.workers.commitTable(currentBytes, body, {
+    const committed = await this.workers.commitTable({ bytes: currentBytes, location: currentLocation }, body, {
       nowMs: Date.now(),
-      previousMetadataLocation: currentLocation,
     });
     if (!committed.summary.changed) {
-      return { kind: 'done', response: this.tableResult(target, asset.id, currentLocation, currentBytes) };
+      // A no-op commit: nothing is written, the pointer stays.
+      return { kind: 'done', response: this.tableResult(target, asset.id, currentLocation, committed.metadataBytes) };
     }
     const location = assertTableLocationAllowed(this.storage, target, committed.summary.location);
     const newMetadataLocation = nextMetadataFileName(currentLocation, location, randomUUID());
@@ -369,12 +369,7 @@ export class TableService {
   private async commitCreateTransaction(principal: Principal, target: TableTarget, body: Buffer): Promise<CommitAttempt> {
     if (!requestsAssertCreate(body)) throw this.noSuchTable(target);
     await this.namespaces.require(target.tenantId, target.catalog.name, target.namespace);
-    const tableUuid = randomUUID();
-    const committed = await this.workers.commitTable(null, body, {
-      nowMs: Date.now(),
-      previousMetadataLocation: null,
-      tableUuid,
-    });
+    const committed = await this.workers.commitTable(null, body, { nowMs: Date.now(), tableUuid: randomUUID() });
     const location = assertTableLocationAllowed(this.storage, target, committed.summary.location);
     const metadataLocation = nextMetadataFileName(null, location, randomUUID());
     const fileIo = this.fileIoFor(target, metadataLocation);
@@ -597,31 +592,38 @@ export class TableService {
   }
 
   /**
-   * The current metadata bytes: the cache (files are immutable), else the file. A read of a file the
-   * pointer names but storage lacks is a server-side fault, not a client error.
+   * The current metadata bytes: the cache (files are immutable), else the file. A file entering the cache is
+   * validated once, off the main thread for large ones: files this server did not write itself (registered,
+   * or migrated from Pangolin v0.4.0) may need the legacy repairs of contract §7.4 before clients can read
+   * them. A file the pointer names but storage lacks, or one that is not valid metadata, is a server-side
+   * fault (500), never a client error.
    */
   private async readMetadata(target: TableTarget, location: string): Promise<Buffer> {
     return this.metadataCache.getOrLoad(location, async () => {
-      const fileIo = this.fileIoFor(target, location);
+      let fileBytes: Buffer;
       try {
-        return await fileIo.read(location);
+        fileBytes = await this.fileIoFor(target, location).read(location);
       } catch (err) {
-        if (err instanceof ObjectNotFoundError) {
-          this.logger.error(`Metadata file ${location} of ${this.describeTarget(target)} is missing from storage`);
-          throw new Error(`Metadata file of ${this.describeTarget(target)} is missing`);
-        }
+        if (err instanceof ObjectNotFoundError) throw new StoredMetadataUnreadableError(location, 'the file is missing');
+        throw err;
+      }
+      try {
+        return (await this.workers.validateMetadataFile(fileBytes)).metadataBytes;
+      } catch (err) {
+        if (err instanceof ValidationError) throw new StoredMetadataUnreadableError(location, err.message);
         throw err;
       }
     });
   }
 
-  /** LoadTableResult / CommitTableResponse bytes, with the Pangolin `id` extension spliced in front. */
+  /** LoadTableResult / CommitTableResponse bytes (with the Pangolin `id` extension), spliced, never parsed. */
   private tableResult(target: TableTarget, id: string | undefined, metadataLocation: string | null, metadataBytes: Buffer): Buffer {
-    const result = this.workers.loadTableResultBytes(metadataLocation, metadataBytes, tableConfig(target.warehouse));
-    if (id === undefined) return result;
-    // The result starts with `{`; the id goes first so the large document stays untouched.
-    const head = Buffer.from(`{"id":${JSON.stringify(id)}${result.length > 2 ? ',' : ''}`, 'utf8');
-    return Buffer.concat([head, result.subarray(1)]);
+    return this.workers.loadTableResultBytes(
+      metadataLocation,
+      metadataBytes,
+      tableConfig(target.warehouse),
+      id === undefined ? {} : { id },
+    );
   }
 
   private tableRow(target: TableTarget, id: string | undefined, location: string, metadataLocation: string, existing?: Asset): AssetPut {

@@ -16,6 +16,7 @@ import { BranchesModule } from './branches/branches.module';
 import { CommitsModule } from './commits/commits.module';
 import { MergesModule } from './merges/merges.module';
 import { TagsModule } from './tags/tags.module';
+import { AuthModule } from './auth/auth.module';
 
 export interface AppModuleOptions {
   /** Already-opened persistence (tests); otherwise the backend named by the configuration is opened. */
@@ -32,6 +33,7 @@ export class AppModule {
         ObservabilityModule.forRoot({ logger, metricsEnabled: config.metricsEnabled }),
         options.persistence ? PersistenceModule.forPorts(options.persistence) : PersistenceModule.forRoot(config),
         HttpCommonModule,
+        AuthModule,
         HealthModule,
         TenantsModule,
         WarehousesModule,

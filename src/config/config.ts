@@ -44,6 +44,89 @@ export interface AppConfig {
     /** Server-side re-runs of a table commit after a pointer conflict. */
     commitMaxRetries: number;
   };
+  auth: AuthConfig;
+}
+
+/**
+ * Authentication settings (auth mode; NO-AUTH mode ignores all but `adminUser`). Secrets left unset here are
+ * generated at first start and stored in the data directory; no built-in default is ever used.
+ */
+export interface AuthConfig {
+  /** HS256 signing secret (PANGOLIN_JWT_SECRET, alias JWT_SECRET); at least 32 characters. */
+  jwtSecret?: string;
+  /** Root credentials (PANGOLIN_ROOT_USER / PANGOLIN_ROOT_PASSWORD). */
+  rootUser?: string;
+  rootPassword?: string;
+  /** Username of the stored admin behind NO-AUTH mode's synthetic session (PANGOLIN_ADMIN_USER). */
+  adminUser: string;
+  /** Lifetime of a login token, seconds (PANGOLIN_SESSION_TTL_SECS). */
+  sessionTtlSeconds: number;
+  /** Upper bound of `expires_in_hours` when minting a token (PANGOLIN_MAX_TOKEN_HOURS). */
+  maxTokenHours: number;
+  /** Lifetime of a token issued by the OAuth client-credentials endpoint, seconds. */
+  serviceTokenTtlSeconds: number;
+  /** bcrypt cost factor for passwords and API keys (PANGOLIN_BCRYPT_ROUNDS). */
+  bcryptRounds: number;
+  /** Failed attempts allowed per source address and per account within the window (PANGOLIN_AUTH_RATE_LIMIT). */
+  rateLimitAttempts: number;
+  /** Length of the throttling window, seconds (PANGOLIN_AUTH_RATE_WINDOW_SECS). */
+  rateLimitWindowSeconds: number;
+  /** Use the first X-Forwarded-For address as the source address (PANGOLIN_TRUST_FORWARDED_FOR). */
+  trustForwardedFor: boolean;
+}
+
+/** Signing secrets and root passwords published in documentation or used as defaults somewhere: refused. */
+const KNOWN_DEFAULT_SECRETS = new Set([
+  'default_secret_for_dev',
+  'secret',
+  'changeme',
+  'change-me',
+  'password',
+  'password123',
+  'admin',
+  'root',
+  'pangolin',
+  'jwt_secret',
+  'your-secret-key',
+]);
+const MIN_JWT_SECRET_LENGTH = 32;
+const MIN_ROOT_PASSWORD_LENGTH = 12;
+
+export function parseAuthConfig(env: Env): AuthConfig {
+  const jwtSecret = str(env, 'PANGOLIN_JWT_SECRET') ?? str(env, 'JWT_SECRET');
+  if (jwtSecret !== undefined) {
+    if (KNOWN_DEFAULT_SECRETS.has(jwtSecret.toLowerCase())) {
+      throw new ConfigError('PANGOLIN_JWT_SECRET', 'is a published default; set a random secret or leave it unset to generate one');
+    }
+    if (jwtSecret.length < MIN_JWT_SECRET_LENGTH) {
+      throw new ConfigError('PANGOLIN_JWT_SECRET', `must be at least ${MIN_JWT_SECRET_LENGTH} characters`);
+    }
+  }
+  const rootPassword = env.PANGOLIN_ROOT_PASSWORD === undefined || env.PANGOLIN_ROOT_PASSWORD === '' ? undefined : env.PANGOLIN_ROOT_PASSWORD;
+  if (rootPassword !== undefined) {
+    if (KNOWN_DEFAULT_SECRETS.has(rootPassword.toLowerCase())) {
+      throw new ConfigError('PANGOLIN_ROOT_PASSWORD', 'is a published default; choose another or leave it unset to generate one');
+    }
+    if (rootPassword.length < MIN_ROOT_PASSWORD_LENGTH) {
+      throw new ConfigError('PANGOLIN_ROOT_PASSWORD', `must be at least ${MIN_ROOT_PASSWORD_LENGTH} characters`);
+    }
+    if (Buffer.byteLength(rootPassword, 'utf8') > 72) {
+      throw new ConfigError('PANGOLIN_ROOT_PASSWORD', 'must be at most 72 bytes (the bcrypt limit)');
+    }
+  }
+  return {
+    jwtSecret,
+    rootUser: str(env, 'PANGOLIN_ROOT_USER'),
+    rootPassword,
+    adminUser: str(env, 'PANGOLIN_ADMIN_USER') ?? 'tenant_admin',
+    sessionTtlSeconds: int(env, 'PANGOLIN_SESSION_TTL_SECS', 24 * 3600, 60, 365 * 24 * 3600),
+    maxTokenHours: int(env, 'PANGOLIN_MAX_TOKEN_HOURS', 8760, 1, 8760),
+    serviceTokenTtlSeconds: int(env, 'PANGOLIN_SERVICE_TOKEN_TTL_SECS', 3600, 60, 24 * 3600),
+    bcryptRounds: int(env, 'PANGOLIN_BCRYPT_ROUNDS', 12, 4, 15),
+    rateLimitAttempts: int(env, 'PANGOLIN_AUTH_RATE_LIMIT', 10, 1, 1_000_000),
+    rateLimitWindowSeconds: int(env, 'PANGOLIN_AUTH_RATE_WINDOW_SECS', 60, 1, 86_400),
+    trustForwardedFor: bool(env, 'PANGOLIN_TRUST_FORWARDED_FOR', false),
+  };
 }
 
 export class ConfigError extends Error {
@@ -77,6 +160,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       cacheMaxBytes: int(env, 'PANGOLIN_METADATA_CACHE_BYTES', 256 * 1024 * 1024, 0, 2 ** 40),
       commitMaxRetries: int(env, 'PANGOLIN_COMMIT_MAX_RETRIES', 8, 0, 100),
     },
+    auth: parseAuthConfig(env),
   };
 }
 

@@ -1,18 +1,13 @@
-import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ApiExceptionFilter } from './api-exception.filter';
-import { DefaultTenantBootstrap } from './default-tenant.bootstrap';
-import { PrincipalMiddleware } from './principal.middleware';
 
 /**
- * HTTP plumbing shared by every API surface: the one global exception filter, the middleware that attaches
- * the caller's Principal to every request, and the default-tenant bootstrap.
+ * HTTP plumbing shared by every API surface: the one global exception filter. The caller's Principal is
+ * attached by the authentication middleware of src/auth (AuthModule), which also makes sure the default
+ * tenant exists at start-up.
  */
 @Module({
-  providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }, DefaultTenantBootstrap],
+  providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }],
 })
-export class HttpCommonModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(PrincipalMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
-  }
-}
+export class HttpCommonModule {}

@@ -1,0 +1,66 @@
+import { Injectable, NestMiddleware } from '@nestjs/common';
+import type { NextFunction, Response } from 'express';
+import { Inject } from '@nestjs/common';
+import { UnauthenticatedError } from '../common/errors';
+import type { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { TooManyAttemptsException, type AuthenticatedRequest } from './auth-session';
+import { AuthenticationService } from './authentication.service';
+import { publicRouteOf } from './public-routes';
+
+/**
+ * Authenticates every request before routing, so an unknown path is 401 before it is 404 (contract §0.1):
+ * - a public route shape passes with no principal;
+ * - supplied credentials are verified in both modes (a bad token is 401 even in NO-AUTH mode);
+ * - no credential: 401 in auth mode; NO-AUTH mode's synthetic tenant admin otherwise.
+ */
+@Injectable()
+export class AuthenticationMiddleware implements NestMiddleware {
+  constructor(
+    private readonly authentication: AuthenticationService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async use(req: AuthenticatedRequest, res: Response, next: NextFunction): Promise<void> {
+    req.principal = undefined;
+    req.authSession = undefined;
+    const path = req.originalUrl.split('?')[0];
+    if (publicRouteOf(path) !== undefined) {
+      next();
+      return;
+    }
+    try {
+      const authenticated =
+        (await this.authentication.authenticate({
+          authorization: header(req, 'authorization'),
+          apiKey: header(req, 'x-api-key'),
+          tenantHeader: header(req, 'x-pangolin-tenant'),
+          sourceAddress: sourceAddressOf(req, this.config.auth.trustForwardedFor),
+        })) ?? (this.config.noAuth ? this.authentication.noAuthPrincipal() : null);
+      if (!authenticated) throw new UnauthenticatedError('Missing or invalid authorization header');
+      req.principal = authenticated.principal;
+      req.authSession = authenticated.session;
+      next();
+    } catch (error) {
+      if (error instanceof TooManyAttemptsException) res.setHeader('Retry-After', String(error.retryAfterSeconds));
+      if (error instanceof UnauthenticatedError) res.setHeader('WWW-Authenticate', 'Bearer');
+      // Thrown, not passed to next(): Nest hands middleware exceptions to the global exception filter.
+      throw error;
+    }
+  }
+}
+
+function header(req: AuthenticatedRequest, name: string): string | undefined {
+  const value = req.headers[name];
+  if (Array.isArray(value)) return value[0];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** The client's address: the socket peer, or the first X-Forwarded-For entry behind a trusted proxy. */
+export function sourceAddressOf(req: AuthenticatedRequest, trustForwardedFor: boolean): string {
+  if (trustForwardedFor) {
+    const forwarded = header(req, 'x-forwarded-for')?.split(',')[0]?.trim();
+    if (forwarded) return forwarded;
+  }
+  return req.socket?.remoteAddress ?? 'unknown';
+}

@@ -1,0 +1,141 @@
+import { CanActivate, ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
+import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../common/errors';
+import type { Principal } from '../common/http/principal';
+import type { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { AssetsPort, CatalogsPort, MergeOperationsPort } from '../persistence/ports';
+import { IdentityPort, type Action } from '../persistence/ports/identity.port';
+import type { AuthenticatedRequest, AuthSession } from './auth-session';
+import { grantsAllow, needsAssetId, type ResolvedTarget } from './permissions';
+import { isAdminRole } from './roles';
+import { ruleFor, type Access, type RequestTarget, type RouteRequest } from './route-permissions';
+
+/**
+ * The one authorization gate of every routed request (registered globally): looks the route up in
+ * ROUTE_RULES and enforces it. A route absent from the table is refused, whatever the caller.
+ */
+@Injectable()
+export class AuthorizationGuard implements CanActivate {
+  private readonly logger = new Logger('Authorization');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly identity: IdentityPort,
+    private readonly catalogs: CatalogsPort,
+    private readonly assets: AssetsPort,
+    private readonly mergeOperations: MergeOperationsPort,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return false;
+    const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const routePath = (req.route as { path?: unknown } | undefined)?.path;
+    const rule = typeof routePath === 'string' ? ruleFor(req.method, routePath) : undefined;
+    if (!rule) {
+      this.logger.error(`${req.method} ${String(routePath)} has no rule in the route permission table; refused`);
+      throw new ForbiddenError('Forbidden: this route has no authorization rule');
+    }
+    await this.enforce(rule.access, req);
+    return true;
+  }
+
+  private async enforce(access: Access, req: AuthenticatedRequest): Promise<void> {
+    if (access.kind === 'public') return;
+    const principal = req.principal;
+    const session = req.authSession;
+    if (!principal || !session) throw new UnauthenticatedError('Missing or invalid authorization header');
+    const routeRequest: RouteRequest = {
+      params: (req.params ?? {}) as Record<string, string>,
+      query: (req.query ?? {}) as Record<string, unknown>,
+      body: req.body,
+    };
+    switch (access.kind) {
+      case 'authenticated':
+        return;
+      case 'admin':
+        if (!isAdminRole(principal.role)) throw new ForbiddenError('Admin access required');
+        return;
+      case 'root':
+        if (principal.role === 'root') return;
+        if (access.noAuthHandledByEndpoint && this.isNoAuthSession(session)) return;
+        throw new ForbiddenError('Only Root can manage tenants');
+      case 'own-tenant': {
+        if (principal.role === 'root' || this.isNoAuthSession(session)) return;
+        const id = String(routeRequest.params.id ?? '').toLowerCase();
+        // Another tenant is invisible: the same answer as a tenant that does not exist.
+        if (id !== principal.tenantId) throw new NotFoundError('tenant', id, 'Tenant not found');
+        return;
+      }
+      case 'resource': {
+        if (isAdminRole(principal.role)) return;
+        const action = typeof access.action === 'function' ? access.action(routeRequest) : access.action;
+        await this.authorizeResource(principal, action, access.target(routeRequest));
+        return;
+      }
+      default:
+        return assertNever(access);
+    }
+  }
+
+  private isNoAuthSession(session: AuthSession): boolean {
+    return this.config.noAuth && session.method === 'no-auth';
+  }
+
+  /**
+   * A tenant user's access to a resource of its own tenant. A resource that does not exist is answered 404
+   * here, before any grant is consulted, exactly as the endpoint would: callers learn nothing from 403 vs 404
+   * about other tenants, whose names simply do not resolve in the caller's tenant.
+   */
+  private async authorizeResource(principal: Principal, action: Action, target: RequestTarget): Promise<void> {
+    const tenantId = principal.tenantId;
+    const grants = await this.identity.getEffectiveGrants(tenantId, principal.userId);
+    const resolved = await this.resolve(tenantId, target, (catalogId) => needsAssetId(grants, catalogId));
+    if (!grantsAllow(grants, action, resolved)) {
+      throw new ForbiddenError(`Forbidden: the '${action}' permission is required`);
+    }
+  }
+
+  private async resolve(
+    tenantId: string,
+    target: RequestTarget,
+    wantsAssetId: (catalogId: string) => boolean,
+  ): Promise<ResolvedTarget> {
+    switch (target.level) {
+      case 'tenant':
+        return { level: 'tenant' };
+      case 'catalog':
+        return { level: 'catalog', catalogId: await this.catalogId(tenantId, target.catalog) };
+      case 'namespace':
+        return { level: 'namespace', catalogId: await this.catalogId(tenantId, target.catalog), namespace: target.namespace };
+      case 'asset': {
+        const catalogId = await this.catalogId(tenantId, target.catalog);
+        const asset = wantsAssetId(catalogId)
+          ? await this.assets.getAsset(tenantId, target.catalog, target.branch, target.namespace, target.asset)
+          : null;
+        return { level: 'asset', catalogId, namespace: target.namespace, assetId: asset?.id ?? null };
+      }
+      case 'merge-operation': {
+        const operation = await this.mergeOperations.getMergeOperation(tenantId, target.operationId);
+        if (!operation) throw new NotFoundError('merge-operation', target.operationId, 'Merge operation not found');
+        return { level: 'catalog', catalogId: await this.catalogId(tenantId, operation.catalogName) };
+      }
+      case 'conflict': {
+        const conflict = await this.mergeOperations.getMergeConflict(tenantId, target.conflictId);
+        if (!conflict) throw new NotFoundError('conflict', target.conflictId, 'Conflict not found');
+        return this.resolve(tenantId, { level: 'merge-operation', operationId: conflict.mergeOperationId }, wantsAssetId);
+      }
+      default:
+        return assertNever(target);
+    }
+  }
+
+  private async catalogId(tenantId: string, name: string): Promise<string> {
+    const catalog = await this.catalogs.getCatalog(tenantId, name);
+    if (!catalog) throw new NotFoundError('catalog', name, `Catalog '${name}' not found`);
+    return catalog.id;
+  }
+}
+
+function assertNever(value: never): never {
+  throw new Error(`Unhandled authorization case: ${JSON.stringify(value)}`);
+}

@@ -32,6 +32,7 @@ import { nextMetadataFileName, StoredMetadataUnreadableError } from './metadata'
 import { NamespaceService } from './namespace.service';
 import { assertTableLocationAllowed, CatalogStorage, defaultTableLocation } from './table-location';
 import { tableConfig } from './table-config';
+import { JsonChunks, tableResultChunks } from './table-result';
 
 /** A table addressed by a request, with everything resolved that the pipelines need. */
 interface TableTarget extends CatalogStorage {
@@ -102,7 +103,7 @@ export class TableService {
     namespace: NamespaceSegment,
     table: TableSegment,
     queryBranch: unknown,
-  ): Promise<Buffer> {
+  ): Promise<JsonChunks> {
     const target = await this.resolveTableTarget(principal, prefix, namespace, table, queryBranch);
     const asset = await this.requireTableAsset(target);
     const metadataLocation = asset.properties[METADATA_LOCATION_PROPERTY];
@@ -136,7 +137,7 @@ export class TableService {
     namespace: NamespaceSegment,
     queryBranch: unknown,
     body: Buffer,
-  ): Promise<Buffer> {
+  ): Promise<JsonChunks> {
     const fields = readTopLevelFields(body, ['name', 'location', 'stage-create']);
     const rawName = scalarString(fields.get('name'), 'name', true);
     const { name, branch: nameBranch } = splitBranchSuffix(rawName);
@@ -205,7 +206,7 @@ export class TableService {
     namespace: NamespaceSegment,
     queryBranch: unknown,
     body: JsonObject,
-  ): Promise<Buffer> {
+  ): Promise<JsonChunks> {
     const rawName = requiredString(body, 'name');
     const { name, branch: nameBranch } = splitBranchSuffix(rawName);
     if (name === '') throw new ValidationError("Field 'name' must not be empty");
@@ -289,7 +290,7 @@ export class TableService {
     table: TableSegment,
     queryBranch: unknown,
     body: Buffer,
-  ): Promise<Buffer> {
+  ): Promise<JsonChunks> {
     const target = await this.resolveTableTarget(principal, prefix, namespace, table, queryBranch);
     const maxAttempts = this.config.metadata.commitMaxRetries + 1;
     for (let attempt = 1; ; attempt++) {
@@ -617,13 +618,8 @@ export class TableService {
   }
 
   /** LoadTableResult / CommitTableResponse bytes (with the Pangolin `id` extension), spliced, never parsed. */
-  private tableResult(target: TableTarget, id: string | undefined, metadataLocation: string | null, metadataBytes: Buffer): Buffer {
-    return this.workers.loadTableResultBytes(
-      metadataLocation,
-      metadataBytes,
-      tableConfig(target.warehouse),
-      id === undefined ? {} : { id },
-    );
+  private tableResult(target: TableTarget, id: string | undefined, metadataLocation: string | null, metadataBytes: Buffer): JsonChunks {
+    return tableResultChunks(metadataLocation, metadataBytes, tableConfig(target.warehouse), id === undefined ? {} : { id });
   }
 
   private tableRow(target: TableTarget, id: string | undefined, location: string, metadataLocation: string, existing?: Asset): AssetPut {
@@ -680,7 +676,7 @@ export class TableService {
   }
 }
 
-type CommitAttempt = { kind: 'done'; response: Buffer } | { kind: 'retry' };
+type CommitAttempt = { kind: 'done'; response: JsonChunks } | { kind: 'retry' };
 
 /** Error kinds the unit of work raises BEFORE writing anything: the commit definitely did not happen. */
 const DEFINITE_FAILURE_KINDS: ReadonlySet<string> = new Set([

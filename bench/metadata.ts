@@ -1,0 +1,410 @@
+/**
+ * Metadata benchmark: loadTable and commit on 1 MB, 10 MB and 30 MB table metadata, with the metadata
+ * worker pool and with all JSON work on the main thread, plus loadTable against a bare node:http server
+ * sending the same bytes from memory, side by side in one run. Not part of `npm test`.
+ *
+ *   npm run bench:metadata
+ *   BENCH_SIZES_MB=1,10 BENCH_SECONDS=5 BENCH_CLIENTS=4 npm run bench:metadata
+ *
+ * Every server under test runs in its own child process (the real application built by createApp on the
+ * memory backend with a local-filesystem warehouse, or the bare server), and so does the /health/live
+ * probe, so the load generator in this process never distorts the probe's latencies. For each size:
+ * - load:   BENCH_CLIENTS keep-alive clients GET the table for BENCH_SECONDS (bytes served from the
+ *           metadata byte cache, spliced into the response, never parsed); requests/s and probe p99;
+ * - commit: BENCH_CLIENTS clients each commit `set-properties` to their own table of that size (parse,
+ *           apply, validate, serialize, write the new file, swap the pointer); commits/s and probe p99;
+ * - bare:   the same GET load against a node:http server answering the identical LoadTableResult bytes.
+ * Modes: `pool` (PANGOLIN_METADATA_WORKERS=2, default inline threshold) and `main-thread`
+ * (PANGOLIN_METADATA_WORKERS=0: everything inline). The probe sends GET /health/live every 10 ms.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const SIZES_MB = (process.env.BENCH_SIZES_MB ?? '1,10,30').split(',').map(Number);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 4);
+const PROBE_INTERVAL_MS = 10;
+const CATALOG = 'bench';
+const NAMESPACE = 'ns';
+const REGISTER = path.join(__dirname, 'register-ts.js');
+/** How a child announces its port on stdout (the application may print other lines). */
+const PORT_LINE = 'bench-port ';
+
+type Mode = 'pool' | 'main-thread';
+const MODES: Record<Mode, Record<string, string>> = {
+  pool: { PANGOLIN_METADATA_WORKERS: '2' },
+  'main-thread': { PANGOLIN_METADATA_WORKERS: '0' },
+};
+
+interface Measured {
+  requests: number;
+  errors: number;
+  perSecond: number;
+  probeP50: number;
+  probeP99: number;
+  probeMax: number;
+}
+
+interface Row {
+  sizeMb: number;
+  actualMb: number;
+  scenario: string;
+  measured: Measured;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Child process roles
+
+/** The real application on the memory backend; prints its port, runs until stdin closes. */
+async function serveApplication(): Promise<void> {
+  const { createApp } = await import('../src/app.factory');
+  const { loadConfig } = await import('../src/config/config');
+  const config = loadConfig({ ...process.env, DATABASE_URL: 'memory://', LOG_LEVEL: 'silent', PANGOLIN_NO_AUTH: 'true' });
+  const app = await createApp(config);
+  await app.listen(0, '127.0.0.1');
+  reportPortAndWaitForStdin(app.getHttpServer() as http.Server, () => app.close());
+}
+
+/** A bare node:http server answering every request with the bytes of one file, read once into memory. */
+function serveBare(file: string): void {
+  const body = fs.readFileSync(file);
+  const server = http.createServer((req, res) => {
+    req.resume();
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': body.length });
+    res.end(body);
+  });
+  server.listen(0, '127.0.0.1', () => reportPortAndWaitForStdin(server, async () => server.close()));
+}
+
+/** Sends GET /health/live every PROBE_INTERVAL_MS for `durationMs`; prints the latencies (ms) as JSON. */
+function probe(baseUrl: string, durationMs: number): void {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const latencies: number[] = [];
+  const end = Date.now() + durationMs;
+  const once = () => {
+    if (Date.now() >= end) {
+      process.stdout.write(`${JSON.stringify(latencies)}\n`);
+      agent.destroy();
+      return;
+    }
+    const started = process.hrtime.bigint();
+    const req = http.get(`${baseUrl}/health/live`, { agent }, (res) => {
+      res.resume();
+      res.on('end', () => {
+        latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+        setTimeout(once, PROBE_INTERVAL_MS);
+      });
+    });
+    req.on('error', () => setTimeout(once, PROBE_INTERVAL_MS));
+  };
+  once();
+}
+
+function reportPortAndWaitForStdin(server: http.Server, close: () => Promise<unknown>): void {
+  const { port } = server.address() as { port: number };
+  process.stdout.write(`${PORT_LINE}${port}\n`);
+  process.stdin.resume();
+  process.stdin.on('end', () => {
+    void close().finally(() => process.exit(0));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Orchestration (parent process)
+
+interface Child {
+  process: ChildProcess;
+  baseUrl: string;
+  stop(): Promise<void>;
+}
+
+function startChild(args: string[], env: Record<string, string> = {}): Promise<Child> {
+  const child = spawn(process.execPath, ['-r', REGISTER, __filename, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.once('exit', (code) => reject(new Error(`child ${args[0]} exited with ${code}`)));
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const line = out.split('\n').find((l) => l.startsWith(PORT_LINE));
+      if (line === undefined) return;
+      child.removeAllListeners('exit');
+      child.stdout!.off('data', onData);
+      child.stdout!.resume();
+      const port = Number(line.slice(PORT_LINE.length));
+      resolve({
+        process: child,
+        baseUrl: `http://127.0.0.1:${port}`,
+        stop: () =>
+          new Promise<void>((done) => {
+            child.once('exit', () => done());
+            child.stdin!.end();
+          }),
+      });
+    };
+    child.stdout!.on('data', onData);
+  });
+}
+
+function runProbe(baseUrl: string, durationMs: number): Promise<number[]> {
+  const child = spawn(process.execPath, ['-r', REGISTER, __filename, '--probe', baseUrl, String(durationMs)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as number[]) : reject(new Error(`probe exited ${code}`))));
+  });
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+function request(
+  baseUrl: string,
+  method: string,
+  urlPath: string,
+  body?: string | Buffer,
+): Promise<{ status: number; bytes: number; text?: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      `${baseUrl}${urlPath}`,
+      {
+        method,
+        agent,
+        headers: body === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        const keepText = (res.statusCode ?? 0) >= 300;
+        const chunks: Buffer[] = [];
+        let bytes = 0;
+        res.on('data', (chunk: Buffer) => {
+          bytes += chunk.length;
+          if (keepText) chunks.push(chunk);
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes, text: keepText ? Buffer.concat(chunks).toString() : undefined }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function expectOk(baseUrl: string, method: string, urlPath: string, body?: string): Promise<number> {
+  const res = await request(baseUrl, method, urlPath, body);
+  if (res.status >= 300) throw new Error(`${method} ${urlPath}: ${res.status} ${res.text?.slice(0, 500)}`);
+  return res.bytes;
+}
+
+/** A commit adding chained snapshots until the metadata document reaches about `sizeMb`. */
+function growCommit(tableLocation: string, sizeMb: number): string {
+  const padding = 'p'.repeat(900);
+  const count = Math.ceil((sizeMb * 1024 * 1024) / 1150);
+  const updates: string[] = [];
+  const now = Date.now();
+  let parent: bigint | null = null;
+  let id = 0n;
+  for (let i = 0; i < count; i++) {
+    id = 6_000_000_000_000_000_000n + BigInt(i);
+    updates.push(
+      `{"action":"add-snapshot","snapshot":{"snapshot-id":${id}${parent === null ? '' : `,"parent-snapshot-id":${parent}`},` +
+        `"sequence-number":${i + 1},"timestamp-ms":${now + i},"manifest-list":"${tableLocation}/metadata/snap-${id}.avro",` +
+        `"summary":{"operation":"append","padding":"${padding}"},"schema-id":0}}`,
+    );
+    parent = id;
+  }
+  updates.push(`{"action":"set-snapshot-ref","ref-name":"main","type":"branch","snapshot-id":${id}}`);
+  return `{"requirements":[],"updates":[${updates.join(',')}]}`;
+}
+
+const tablesPath = `/v1/${CATALOG}/namespaces/${NAMESPACE}/tables`;
+
+async function seedTables(baseUrl: string, sizeMb: number, names: string[]): Promise<number> {
+  let loadBytes = 0;
+  for (const name of names) {
+    const created = await request(
+      baseUrl,
+      'POST',
+      tablesPath,
+      JSON.stringify({ name, schema: { type: 'struct', fields: [{ id: 1, name: 'id', type: 'long', required: true }] } }),
+    );
+    if (created.status !== 200) throw new Error(`create ${name}: ${created.status}`);
+    const location = (await tableLocation(baseUrl, name)).location;
+    await expectOk(baseUrl, 'POST', `${tablesPath}/${name}`, growCommit(location, sizeMb));
+    loadBytes = await expectOk(baseUrl, 'GET', `${tablesPath}/${name}`);
+  }
+  return loadBytes;
+}
+
+async function tableLocation(baseUrl: string, name: string): Promise<{ location: string }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(`${baseUrl}${tablesPath}/${name}`, { agent }, (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ location: (JSON.parse(text) as { metadata: { location: string } }).metadata.location }));
+      })
+      .on('error', reject);
+  });
+}
+
+/** Runs `CLIENTS` closed-loop clients for SECONDS while the probe runs; returns throughput and probe latency. */
+async function measure(probeBase: string, oneRequest: (client: number, n: number) => Promise<boolean>): Promise<Measured> {
+  const durationMs = SECONDS * 1000;
+  const probeDone = runProbe(probeBase, durationMs);
+  const started = Date.now();
+  let requests = 0;
+  let errors = 0;
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async (_, client) => {
+      let n = 0;
+      while (Date.now() - started < durationMs) {
+        if (await oneRequest(client, n++)) requests++;
+        else errors++;
+      }
+    }),
+  );
+  const elapsed = (Date.now() - started) / 1000;
+  const latencies = (await probeDone).sort((a, b) => a - b);
+  return {
+    requests,
+    errors,
+    perSecond: requests / elapsed,
+    probeP50: percentile(latencies, 0.5),
+    probeP99: percentile(latencies, 0.99),
+    probeMax: latencies[latencies.length - 1] ?? NaN,
+  };
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
+}
+
+async function benchSize(sizeMb: number, rows: Row[]): Promise<void> {
+  const loadTables = ['load_t'];
+  const commitTables = Array.from({ length: CLIENTS }, (_, i) => `commit_t${i}`);
+  let responseFile: string | null = null;
+  for (const mode of Object.keys(MODES) as Mode[]) {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pangolin-bench-metadata-'));
+    const server = await startChild(['--serve'], { ...MODES[mode], PANGOLIN_DATA_DIR: dataDir });
+    try {
+      await expectOk(server.baseUrl, 'POST', '/api/v1/catalogs', JSON.stringify({ name: CATALOG }));
+      await expectOk(server.baseUrl, 'POST', `/v1/${CATALOG}/namespaces`, JSON.stringify({ namespace: [NAMESPACE] }));
+      const loadBytes = await seedTables(server.baseUrl, sizeMb, [...loadTables, ...commitTables]);
+      const actualMb = loadBytes / 1024 / 1024;
+
+      if (responseFile === null) {
+        // The bare server gets exactly the bytes this server answers for the table.
+        responseFile = path.join(os.tmpdir(), `pangolin-bench-load-${process.pid}-${sizeMb}.json`);
+        const body = await fetchBytes(`${server.baseUrl}${tablesPath}/load_t`);
+        fs.writeFileSync(responseFile, body);
+      }
+
+      // Warm-up: connections open, worker threads started and compiled, code paths optimised.
+      for (let i = 0; i < CLIENTS * 2; i++) await expectOk(server.baseUrl, 'GET', `${tablesPath}/load_t`);
+      for (const table of commitTables) {
+        await expectOk(server.baseUrl, 'POST', `${tablesPath}/${table}`, '{"requirements":[],"updates":[{"action":"set-properties","updates":{"warm":"up"}}]}');
+      }
+
+      const load = await measure(server.baseUrl, async () => (await request(server.baseUrl, 'GET', `${tablesPath}/load_t`)).status === 200);
+      rows.push({ sizeMb, actualMb, scenario: `loadTable   ${mode}`, measured: load });
+      const commit = await measure(server.baseUrl, async (client, n) => {
+        const body = `{"requirements":[],"updates":[{"action":"set-properties","updates":{"bench.counter":"${n}"}}]}`;
+        return (await request(server.baseUrl, 'POST', `${tablesPath}/${commitTables[client]}`, body)).status === 200;
+      });
+      rows.push({ sizeMb, actualMb, scenario: `commit      ${mode}`, measured: commit });
+    } finally {
+      await server.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+  const bare = await startChild(['--bare', responseFile!]);
+  try {
+    const actualMb = fs.statSync(responseFile!).size / 1024 / 1024;
+    const measured = await measure(bare.baseUrl, async () => (await request(bare.baseUrl, 'GET', '/')).status === 200);
+    rows.push({ sizeMb, actualMb, scenario: 'loadTable   bare node:http', measured });
+  } finally {
+    await bare.stop();
+    fs.rmSync(responseFile!, { force: true });
+  }
+}
+
+function fetchBytes(url: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve(Buffer.concat(chunks)));
+      })
+      .on('error', reject);
+  });
+}
+
+function printTable(rows: Row[]): void {
+  const header = ['size', 'scenario', 'req/s', 'ok', 'errors', 'probe p50 ms', 'probe p99 ms', 'probe max ms'];
+  const lines = rows.map((r) => [
+    `${r.sizeMb} MB (${r.actualMb.toFixed(1)})`,
+    r.scenario,
+    r.measured.perSecond.toFixed(1),
+    String(r.measured.requests),
+    String(r.measured.errors),
+    r.measured.probeP50.toFixed(2),
+    r.measured.probeP99.toFixed(2),
+    r.measured.probeMax.toFixed(2),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const format = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  console.log(format(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const line of lines) console.log(format(line));
+  console.log('');
+  for (const sizeMb of SIZES_MB) {
+    const of = (scenario: string) => rows.find((r) => r.sizeMb === sizeMb && r.scenario === scenario)?.measured;
+    const bare = of('loadTable   bare node:http');
+    const pool = of('loadTable   pool');
+    const poolCommit = of('commit      pool');
+    const inlineCommit = of('commit      main-thread');
+    if (bare && pool) console.log(`${sizeMb} MB: loadTable (pool) / bare node:http = ${(pool.perSecond / bare.perSecond).toFixed(2)}x`);
+    if (poolCommit && inlineCommit) {
+      console.log(
+        `${sizeMb} MB: /health/live p99 while ${CLIENTS} clients commit: pool ${poolCommit.probeP99.toFixed(2)} ms, ` +
+          `main thread ${inlineCommit.probeP99.toFixed(2)} ms`,
+      );
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(
+    `metadata benchmark: sizes ${SIZES_MB.join(', ')} MB, ${CLIENTS} clients, ${SECONDS} s per scenario, ` +
+      `probe every ${PROBE_INTERVAL_MS} ms, ${os.cpus().length} CPUs, node ${process.version}`,
+  );
+  const rows: Row[] = [];
+  for (const sizeMb of SIZES_MB) {
+    await benchSize(sizeMb, rows);
+    console.log(`... ${sizeMb} MB done`);
+  }
+  agent.destroy();
+  printTable(rows);
+}
+
+const [role, ...args] = process.argv.slice(2);
+if (role === '--serve') {
+  void serveApplication();
+} else if (role === '--bare') {
+  serveBare(args[0]);
+} else if (role === '--probe') {
+  probe(args[0], Number(args[1]));
+} else {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

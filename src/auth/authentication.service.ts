@@ -23,6 +23,12 @@ export interface RequestCredentials {
   sourceAddress: string;
 }
 
+/** One credential check, for throttling: the source address and the account (or client) tried. */
+export interface CredentialAttempt {
+  address: string;
+  account: string;
+}
+
 export interface Authenticated {
   principal: Principal;
   session: AuthSession;
@@ -42,8 +48,9 @@ export interface IssuedToken {
  */
 @Injectable()
 export class AuthenticationService {
-  /** Failed credential checks per source address and per account (login, Basic, API keys, OAuth). */
-  readonly throttle: AttemptThrottle;
+  /** Failed credential checks per account / per source address (login, Basic, API keys, OAuth). */
+  private readonly accountThrottle: AttemptThrottle;
+  private readonly addressThrottle: AttemptThrottle;
   /** bcrypt results of recently verified API keys, keyed by key digest + stored hash (a rotation invalidates). */
   private readonly verifiedApiKeys = new Map<string, number>();
 
@@ -52,7 +59,9 @@ export class AuthenticationService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(AUTH_SECRETS) private readonly secrets: AuthSecrets,
   ) {
-    this.throttle = new AttemptThrottle(config.auth.rateLimitAttempts, config.auth.rateLimitWindowSeconds * 1000);
+    const windowMs = config.auth.rateLimitWindowSeconds * 1000;
+    this.accountThrottle = new AttemptThrottle(config.auth.rateLimitAttempts, windowMs);
+    this.addressThrottle = new AttemptThrottle(config.auth.rateLimitAttemptsPerAddress, windowMs);
   }
 
   /** The principal of a credential-less request in NO-AUTH mode: the default tenant's admin. */
@@ -140,10 +149,10 @@ export class AuthenticationService {
     const colon = decoded.indexOf(':');
     const username = colon < 0 ? decoded : decoded.slice(0, colon);
     const password = colon < 0 ? '' : decoded.slice(colon + 1);
-    const keys = [`addr:${sourceAddress}`, 'account:root'];
-    this.assertNotThrottled(keys);
+    const attempt = { address: sourceAddress, account: 'root' };
+    this.assertNotThrottled(attempt);
     if (username !== this.secrets.rootUser || !constantTimeEquals(password, this.secrets.rootPassword)) {
-      this.throttle.recordFailure(keys);
+      this.recordFailure(attempt);
       throw new UnauthenticatedError('Invalid credentials');
     }
     return {
@@ -171,10 +180,10 @@ export class AuthenticationService {
    * failure has the same message, so a caller cannot tell a wrong id from a wrong key.
    */
   async verifyServiceUserSecret(id: string | null, secret: string, sourceAddress: string): Promise<ServiceUser> {
-    const keys = [`addr:${sourceAddress}`, `client:${id ?? 'malformed'}`];
-    this.assertNotThrottled(keys);
+    const attempt = { address: sourceAddress, account: `client:${id ?? 'malformed'}` };
+    this.assertNotThrottled(attempt);
     const fail = (message: string): never => {
-      this.throttle.recordFailure(keys);
+      this.recordFailure(attempt);
       throw new UnauthenticatedError(message);
     };
     if (id === null || !UUID.test(id)) return fail('Invalid API key');
@@ -196,9 +205,23 @@ export class AuthenticationService {
     this.verifiedApiKeys.set(cacheKey, Date.now() + 60_000);
   }
 
-  assertNotThrottled(keys: string[]): void {
-    const wait = this.throttle.retryAfterSeconds(keys);
+  /** 429 while the account or the source address has used up its failed attempts in the window. */
+  assertNotThrottled(attempt: CredentialAttempt): void {
+    const wait = Math.max(
+      this.accountThrottle.retryAfterSeconds([attempt.account]),
+      this.addressThrottle.retryAfterSeconds([attempt.address]),
+    );
     if (wait > 0) throw new TooManyAttemptsException(wait);
+  }
+
+  recordFailure(attempt: CredentialAttempt): void {
+    this.accountThrottle.recordFailure([attempt.account]);
+    this.addressThrottle.recordFailure([attempt.address]);
+  }
+
+  /** After a success the account's failures are forgotten (the address's are not). */
+  recordSuccess(attempt: CredentialAttempt): void {
+    this.accountThrottle.reset(attempt.account);
   }
 
   /** Signs a token for a subject and, for users, records it in `active_tokens`. */

@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { ValidationError } from '../common/errors';
 import { parsePagination } from '../common/http/pagination';
 import { UuidParamPipe } from '../common/http/uuid-param';
@@ -18,7 +19,7 @@ import {
   UpdateServiceUserDto,
   UpdateUserDto,
 } from './auth.dto';
-import { sessionOf, type AuthenticatedRequest } from './auth-session';
+import { sessionOf, TooManyAttemptsException, type AuthenticatedRequest } from './auth-session';
 import type { IssuedToken } from './authentication.service';
 import { sourceAddressOf } from './authentication.middleware';
 import { RbacService } from './rbac.service';
@@ -65,12 +66,23 @@ export class SessionController {
 
   @Post('users/login')
   @HttpCode(200)
-  async login(@Req() req: AuthenticatedRequest, @JsonBody() body: LoginDto) {
+  async login(
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) res: Response,
+    @JsonBody() body: LoginDto,
+  ) {
     const tenantId = optionalTenantId(body['tenant-id'] ?? body.tenant_id);
-    const { user, issued } = await this.users.login(
-      { username: body.username, password: body.password, tenantId },
-      sourceAddressOf(req, this.config.auth.trustForwardedFor),
-    );
+    let result;
+    try {
+      result = await this.users.login(
+        { username: body.username, password: body.password, tenantId },
+        sourceAddressOf(req, this.config.auth.trustForwardedFor),
+      );
+    } catch (error) {
+      if (error instanceof TooManyAttemptsException) res.setHeader('Retry-After', String(error.retryAfterSeconds));
+      throw error;
+    }
+    const { user, issued } = result;
     return { token: issued.token, user: toUserInfo(user), 'expires-at': timestampOffset(issued.expiresAt) };
   }
 

@@ -45,17 +45,16 @@ export class UsersService {
     input: { username: string; password: string; tenantId: string | null },
     sourceAddress: string,
   ): Promise<{ user: User; issued: IssuedToken }> {
-    const account = `account:${input.tenantId ?? 'root'}/${input.username}`;
-    const keys = [`addr:${sourceAddress}`, account];
-    this.authentication.assertNotThrottled(keys);
+    const attempt = { address: sourceAddress, account: `user:${input.tenantId ?? 'root'}/${input.username}` };
+    this.authentication.assertNotThrottled(attempt);
     const user = await this.identity.findUserByUsername(input.tenantId, input.username);
     const valid = await verifySecret(input.password, user?.passwordHash ?? this.decoyHash());
     if (!user || user.passwordHash === null || !valid) {
-      this.authentication.throttle.recordFailure(keys);
+      this.authentication.recordFailure(attempt);
       throw new UnauthenticatedError('Invalid credentials');
     }
     if (!user.active) throw new UnauthenticatedError('Account is disabled');
-    this.authentication.throttle.reset(account);
+    this.authentication.recordSuccess(attempt);
     const issued = await this.authentication.issueToken({
       subjectId: user.id,
       username: user.username,

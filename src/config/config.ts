@@ -67,8 +67,10 @@ export interface AuthConfig {
   serviceTokenTtlSeconds: number;
   /** bcrypt cost factor for passwords and API keys (PANGOLIN_BCRYPT_ROUNDS). */
   bcryptRounds: number;
-  /** Failed attempts allowed per source address and per account within the window (PANGOLIN_AUTH_RATE_LIMIT). */
+  /** Failed attempts allowed per account within the window (PANGOLIN_AUTH_RATE_LIMIT). */
   rateLimitAttempts: number;
+  /** Failed attempts allowed per source address within the window (PANGOLIN_AUTH_ADDRESS_RATE_LIMIT). */
+  rateLimitAttemptsPerAddress: number;
   /** Length of the throttling window, seconds (PANGOLIN_AUTH_RATE_WINDOW_SECS). */
   rateLimitWindowSeconds: number;
   /** Use the first X-Forwarded-For address as the source address (PANGOLIN_TRUST_FORWARDED_FOR). */
@@ -124,6 +126,7 @@ export function parseAuthConfig(env: Env): AuthConfig {
     serviceTokenTtlSeconds: int(env, 'PANGOLIN_SERVICE_TOKEN_TTL_SECS', 3600, 60, 24 * 3600),
     bcryptRounds: int(env, 'PANGOLIN_BCRYPT_ROUNDS', 12, 4, 15),
     rateLimitAttempts: int(env, 'PANGOLIN_AUTH_RATE_LIMIT', 10, 1, 1_000_000),
+    rateLimitAttemptsPerAddress: int(env, 'PANGOLIN_AUTH_ADDRESS_RATE_LIMIT', 50, 1, 1_000_000),
     rateLimitWindowSeconds: int(env, 'PANGOLIN_AUTH_RATE_WINDOW_SECS', 60, 1, 86_400),
     trustForwardedFor: bool(env, 'PANGOLIN_TRUST_FORWARDED_FOR', false),
   };

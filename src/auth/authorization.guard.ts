@@ -55,6 +55,9 @@ export class AuthorizationGuard implements CanActivate {
       case 'admin':
         if (!isAdminRole(principal.role)) throw new ForbiddenError('Admin access required');
         return;
+      case 'tenant-admin':
+        if (principal.role !== 'tenant-admin') throw new ForbiddenError('Only a tenant admin can do this');
+        return;
       case 'root':
         if (principal.role === 'root') return;
         if (access.noAuthHandledByEndpoint && this.isNoAuthSession(session)) return;

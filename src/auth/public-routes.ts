@@ -23,6 +23,7 @@ export const PUBLIC_ROUTE_SHAPES: readonly { shape: string; pattern: RegExp }[] 
   '/swagger-ui',
   '/swagger-ui/',
   '/swagger-ui/:asset',
+  '/swagger-ui/swagger-ui/:asset',
   '/api-docs/openapi.json',
 ].map((shape) => ({
   shape,

@@ -37,6 +37,11 @@ export type Access =
   /** Root or a tenant admin (of the effective tenant). */
   | { kind: 'admin' }
   /**
+   * A tenant admin only, not root (contract §4.8: root manages tenants, a tenant's admin its storage). Used
+   * for warehouse changes, whose storage credentials a tenant user never manages.
+   */
+  | { kind: 'tenant-admin' }
+  /**
    * Root only. In NO-AUTH mode the credential-less synthetic admin is passed to the endpoint, which
    * answers NO-AUTH mode's documented bodies itself (tenants: list allowed, create 403 with a hint).
    */
@@ -56,6 +61,7 @@ const PUBLIC: Access = { kind: 'public' };
 const AUTHENTICATED: Access = { kind: 'authenticated' };
 const ADMIN: Access = { kind: 'admin' };
 const ROOT: Access = { kind: 'root', noAuthHandledByEndpoint: true };
+const TENANT_ADMIN: Access = { kind: 'tenant-admin' };
 
 const TENANT = (): RequestTarget => ({ level: 'tenant' });
 
@@ -211,12 +217,13 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   { method: 'PUT', path: '/api/v1/tenants/:id', access: ROOT },
   { method: 'DELETE', path: '/api/v1/tenants/:id', access: ROOT },
 
-  // Warehouses belong to the tenant as a whole (they are not a grant scope).
+  // Warehouses belong to the tenant as a whole (they are not a grant scope); they hold storage credentials,
+  // so only the tenant's admins change them.
   { method: 'GET', path: '/api/v1/warehouses', access: resource('list', TENANT) },
-  { method: 'POST', path: '/api/v1/warehouses', access: resource('create', TENANT) },
+  { method: 'POST', path: '/api/v1/warehouses', access: TENANT_ADMIN },
   { method: 'GET', path: '/api/v1/warehouses/:name', access: resource('read', TENANT) },
-  { method: 'PUT', path: '/api/v1/warehouses/:name', access: resource('update', TENANT) },
-  { method: 'DELETE', path: '/api/v1/warehouses/:name', access: resource('delete', TENANT) },
+  { method: 'PUT', path: '/api/v1/warehouses/:name', access: TENANT_ADMIN },
+  { method: 'DELETE', path: '/api/v1/warehouses/:name', access: TENANT_ADMIN },
 
   // Catalogs.
   { method: 'GET', path: '/api/v1/catalogs', access: resource('list', TENANT) },

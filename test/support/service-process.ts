@@ -39,6 +39,8 @@ export interface ServiceProcessOptions {
   logLevel?: string;
   /** Further variables; they win over the defaults (NO-AUTH, 127.0.0.1, ...). */
   env?: Record<string, string>;
+  /** Extra node options placed before the entry point (e.g. `--cpu-prof` when profiling a benchmark). */
+  nodeArgs?: string[];
   /** A label used in diagnostics (e.g. `replica-2`). */
   name?: string;
   readyTimeoutMs?: number;
@@ -132,7 +134,7 @@ function spawnService(
     ...options.env,
   });
 
-  const child = spawn(process.execPath, ['-r', REQUIRE_HOOK, MAIN], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '-r', REQUIRE_HOOK, MAIN], {
     cwd: REPO_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   AlreadyExistsError,
   CommitStateUnknownError,
+  ConflictError,
   DomainError,
   ExpectationFailedError,
   NotFoundError,
@@ -317,9 +318,11 @@ export class TableService {
     asset: Asset,
     body: Buffer,
   ): Promise<CommitAttempt> {
-    if (asset.kind !== 'ICEBERG_TABLE') throw this.noSuchTable(target);
     const currentLocation = asset.properties[METADATA_LOCATION_PROPERTY];
-    if (!currentLocation) throw this.noSuchTable(target);
+    if (asset.kind !== 'ICEBERG_TABLE' || !currentLocation) {
+      // Another kind of asset holds the name: no table to commit to, and none can be created there.
+      throw requestsAssertCreate(body) ? this.tableExists(target) : this.noSuchTable(target);
+    }
     const currentBytes = await this.readMetadata(target, currentLocation);
     // Requirements are checked against exactly these bytes: RequirementFailedError (409) or a validation
     // error (400) ends the commit with nothing written.
@@ -349,7 +352,7 @@ export class TableService {
         this.commitInfo(principal, 'commit', target),
       );
     } catch (err) {
-      if (err instanceof ExpectationFailedError && err.failure === 'location-mismatch') {
+      if (isLostSwap(err)) {
         await this.discardUnreferencedFile(fileIo, newMetadataLocation, err);
         return { kind: 'retry' };
       }
@@ -687,6 +690,16 @@ const DEFINITE_FAILURE_KINDS: ReadonlySet<string> = new Set([
   'validation',
   'forbidden',
 ]);
+
+/**
+ * The swap did not happen because the table moved underneath (another commit won), or the backend aborted
+ * the transaction on a write conflict (a serialization failure, translated to a plain ConflictError):
+ * nothing was written, and re-running the commit against the newer metadata is safe.
+ */
+function isLostSwap(err: unknown): boolean {
+  if (err instanceof ExpectationFailedError) return err.failure === 'location-mismatch';
+  return err instanceof ConflictError && err.kind === 'conflict';
+}
 
 /** True when the commit body's `requirements` contain `assert-create` (only that small array is parsed). */
 function requestsAssertCreate(body: Buffer): boolean {

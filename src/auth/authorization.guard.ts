@@ -1,5 +1,5 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
-import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../common/errors';
+import { BackendUnavailableError, DomainError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../common/errors';
 import type { Principal } from '../common/http/principal';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
@@ -91,7 +91,14 @@ export class AuthorizationGuard implements CanActivate {
    */
   private async authorizeResource(principal: Principal, action: Action, target: RequestTarget): Promise<void> {
     const tenantId = principal.tenantId;
-    const grants = await this.identity.getEffectiveGrants(tenantId, principal.userId);
+    let grants;
+    try {
+      grants = await this.identity.getEffectiveGrants(tenantId, principal.userId);
+    } catch (error) {
+      // Fail closed: without the grants nothing is allowed, and the caller learns the store is unavailable.
+      if (error instanceof DomainError) throw error;
+      throw new BackendUnavailableError('The permissions could not be read: the identity store did not answer');
+    }
     const resolved = await this.resolve(tenantId, target, (catalogId) => needsAssetId(grants, catalogId));
     if (!grantsAllow(grants, action, resolved)) {
       throw new ForbiddenError(`Forbidden: the '${action}' permission is required`);

@@ -4,6 +4,7 @@ import type { DestinationStream } from 'pino';
 import { AppModule, AppModuleOptions } from './app.module';
 import type { AppConfig } from './config/config';
 import { ReadinessState } from './health/readiness.state';
+import { jsonBodyGuard } from './common/http/json-body-guard';
 import { icebergRawBodyParser } from './iceberg/http/raw-body';
 import { httpObservabilityMiddleware } from './observability/http-observability.middleware';
 import { createRootLogger, PinoNestLogger } from './observability/logger';
@@ -30,6 +31,7 @@ export async function createApp(
   // Iceberg bodies stay raw bytes (lossless 64-bit ids, parsed off the main thread); before the JSON parser.
   app.use('/v1', icebergRawBodyParser(config.maxBodyBytes));
   app.useBodyParser('json', { limit: config.maxBodyBytes });
+  app.use(jsonBodyGuard());
   app.enableCors({
     origin: true,
     methods: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'],

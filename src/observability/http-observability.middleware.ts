@@ -22,7 +22,8 @@ export function httpObservabilityMiddleware(deps: { metrics: MetricsService; log
     (req as Request & { id: string }).id = requestId;
     res.setHeader(REQUEST_ID_HEADER, requestId);
 
-    if (readiness.draining && !req.path.startsWith('/health')) {
+    const refusedWhileDraining = readiness.draining && !req.path.startsWith('/health');
+    if (refusedWhileDraining) {
       res.setHeader('Connection', 'close');
       res.status(503).json({ error: 'Server is shutting down' });
     } else {
@@ -43,7 +44,8 @@ export function httpObservabilityMiddleware(deps: { metrics: MetricsService; log
         durationMs: Math.round(seconds * 1e6) / 1e3,
         tenant: principal?.tenantId,
       };
-      if (res.statusCode >= 500) logger.error(line, 'request failed');
+      if (refusedWhileDraining) logger.info(line, 'request refused: shutting down');
+      else if (res.statusCode >= 500) logger.error(line, 'request failed');
       else if (req.path.startsWith('/health') || req.path === '/metrics') logger.debug(line, 'request');
       else logger.info(line, 'request');
     });

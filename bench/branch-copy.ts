@@ -141,8 +141,10 @@ async function runBackend(backend: Backend, results: ResultRow[]): Promise<void>
   try {
     for (const n of SIZES) {
       const reps = n >= 50_000 ? 1 : 3;
+      const seedStart = Date.now();
       const { tenantId, catalogName } = await seed(backend.ports, n);
       await settle(backend, true);
+      log(`${backend.name} n=${n}: seeded in ${((Date.now() - seedStart) / 1000).toFixed(1)} s`);
       const bulk: Measurement[] = [];
       const loop: Measurement[] = [];
       const bare: Measurement[] = [];
@@ -376,8 +378,10 @@ function printTable(rows: ResultRow[]): void {
   console.log('bulk/bare: copyAssetsBulk time over the bare INSERT ... SELECT alone (target <= 1.5x).');
 }
 
+const benchStart = Date.now();
+
 function log(message: string): void {
-  process.stderr.write(`[bench] ${message}\n`);
+  process.stderr.write(`[bench +${((Date.now() - benchStart) / 1000).toFixed(1)}s] ${message}\n`);
 }
 
 main().catch((error) => {

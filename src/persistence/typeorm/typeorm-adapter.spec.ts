@@ -266,6 +266,28 @@ describe.each([sqlite, postgres])('TypeORM adapter on $name', (dialect) => {
   });
 
   if (dialect.name === 'sqlite') {
+    it('joins JSON key lists to assets through the unique key, one probe per entry (never a scan per entry)', async () => {
+      const { tenantId, catalogName } = await catalogWithTables(10);
+      const statements = await log.during(async () => {
+        await commitTables(tenantId, catalogName, 'main', 5, 'x');
+        await ports.branches.createBranch(tenantId, catalogName, {
+          name: 'listed',
+          branchType: 'experimental',
+          fromBranch: 'main',
+          assets: [{ namespace: ['sales'], name: 't0' }],
+        });
+      });
+      const joins = statements.filter((s) => /json_each\(\?\)\) AS l (CROSS )?JOIN assets a/.test(s));
+      expect(joins.length).toBeGreaterThanOrEqual(2);
+      for (const sql of joins) {
+        const parameters = new Array((sql.match(/\?/g) ?? []).length).fill('[]');
+        const plan = ((await dataSource.query(`EXPLAIN QUERY PLAN ${sql}`, parameters)) as { detail: string }[])
+          .map((step) => step.detail)
+          .join(' | ');
+        expect(plan).toMatch(/^.*SCAN json_each.*SEARCH a USING INDEX .*namespace_key=\? AND name=\?/);
+      }
+    });
+
     it('runs SQLite in WAL mode with a busy timeout and foreign keys on', async () => {
       expect(await dataSource.query('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
       expect(await dataSource.query('PRAGMA foreign_keys')).toEqual([{ foreign_keys: 1 }]);

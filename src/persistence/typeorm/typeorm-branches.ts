@@ -114,16 +114,14 @@ async function copyListedRows(
     `INSERT INTO assets (${ASSET_COLUMNS})
      SELECT a.tenant_id, a.catalog_name, CAST($4 AS text), a.id, a.namespace_key, a.namespace_depth, a.namespace_sort,
             a.name, a.kind, a.location, a.properties
-     FROM ${list}
-     JOIN assets a ON a.tenant_id = $1 AND a.catalog_name = $2 AND a.branch_name = $3
-                  AND a.namespace_key = l.k AND a.name = l.n`,
+     FROM ${list} CROSS JOIN assets a
+     WHERE a.tenant_id = $1 AND a.catalog_name = $2 AND a.branch_name = $3 AND a.namespace_key = l.k AND a.name = l.n`,
     params,
   );
   if (copied < listed.length) {
     const present = await s.rows<{ k: string; n: string }>(
-      `SELECT a.namespace_key AS k, a.name AS n FROM ${s.jsonRecords(4, { k: 'text', n: 'text' })}
-       JOIN assets a ON a.tenant_id = $1 AND a.catalog_name = $2 AND a.branch_name = $3
-                    AND a.namespace_key = l.k AND a.name = l.n`,
+      `SELECT a.namespace_key AS k, a.name AS n FROM ${s.jsonRecords(4, { k: 'text', n: 'text' })} CROSS JOIN assets a
+       WHERE a.tenant_id = $1 AND a.catalog_name = $2 AND a.branch_name = $3 AND a.namespace_key = l.k AND a.name = l.n`,
       [tenantId, catalogName, srcBranch, JSON.stringify(listed)],
     );
     const found = new Set(present.map((p) => JSON.stringify([p.k, p.n])));

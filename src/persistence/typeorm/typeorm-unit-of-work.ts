@@ -151,9 +151,8 @@ async function readCurrentRows(
   if (keys.length === 0) return current;
   const listed = uniqueByKey(keys).map((key) => ({ k: namespaceKey(key.namespace), n: key.name }));
   const rows = await s.rows<{ id: string; namespace_key: string; name: string; properties: string }>(
-    `SELECT a.id, a.namespace_key, a.name, a.properties FROM ${s.jsonRecords(4, { k: 'text', n: 'text' })}
-     JOIN assets a ON a.tenant_id = $1 AND a.catalog_name = $2 AND a.branch_name = $3
-                  AND a.namespace_key = l.k AND a.name = l.n`,
+    `SELECT a.id, a.namespace_key, a.name, a.properties FROM ${s.jsonRecords(4, { k: 'text', n: 'text' })} CROSS JOIN assets a
+     WHERE a.tenant_id = $1 AND a.catalog_name = $2 AND a.branch_name = $3 AND a.namespace_key = l.k AND a.name = l.n`,
     [tenantId, catalogName, branch, JSON.stringify(listed)],
   );
   for (const row of rows) {

@@ -288,9 +288,10 @@ describe.each([sqlite, postgres])('TypeORM adapter on $name', (dialect) => {
       }
     });
 
-    it('runs SQLite in WAL mode with a busy timeout and foreign keys on', async () => {
+    it('runs SQLite in WAL mode, synchronous FULL, with a busy timeout and foreign keys on', async () => {
       expect(await dataSource.query('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
       expect(await dataSource.query('PRAGMA foreign_keys')).toEqual([{ foreign_keys: 1 }]);
+      expect(await dataSource.query('PRAGMA synchronous')).toEqual([{ synchronous: 2 }]); // FULL
       const [{ timeout }] = (await dataSource.query('PRAGMA busy_timeout')) as { timeout: number }[];
       expect(timeout).toBeGreaterThan(0);
     });

@@ -167,12 +167,14 @@ function dataSourceOptions(db: SqlDatabaseConfig, logger: TypeormLogger | undefi
     migrations: SQLITE_MIGRATIONS,
     // WAL lets readers in other processes proceed during a write; an in-memory database has no WAL.
     enableWAL: !inMemory,
-    // busy_timeout: wait for another process's write lock instead of failing at once. foreign_keys is
-    // switched on by the driver itself.
+    // busy_timeout: wait for another process's write lock instead of failing at once.
     timeout: SQLITE_BUSY_TIMEOUT_MS,
     prepareDatabase: (connection: { pragma(source: string): unknown }) => {
       connection.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
       connection.pragma('foreign_keys = ON');
+      // Sync the WAL at every commit: a committed catalog change (a table's new metadata pointer) must
+      // survive a power loss, not only a crash of the process.
+      connection.pragma('synchronous = FULL');
     },
   };
 }

@@ -27,7 +27,14 @@ import { AssetPut, AssetsPort, BranchesPort, UnitOfWorkPort, WarehousesPort } fr
 import { MetadataBytesCache, ObjectNotFoundError, ObjectStorage, type FileIO } from '../storage';
 import { IcebergCatalogService } from './iceberg-catalog.service';
 import { describeTable, NamespaceSegment, resolveBranch, splitBranchSuffix, TableSegment } from './http/iceberg-paths';
-import { isJsonObject, JsonObject, optionalBoolean, optionalString, requiredString } from './http/json-body';
+import {
+  assertWellFormedText,
+  isJsonObject,
+  JsonObject,
+  optionalBoolean,
+  requiredString,
+  requiredTableIdentifier,
+} from './http/json-body';
 import { readTopLevelFields, TopLevelField } from './http/top-level-fields';
 import { nextMetadataFileName, StoredMetadataUnreadableError } from './metadata';
 import { NamespaceService } from './namespace.service';
@@ -493,8 +500,8 @@ export class TableService {
 
   /** Renames a table on main (contract §6.7); the row keeps its id, location and files. */
   async renameTable(principal: Principal, prefix: string, body: JsonObject): Promise<void> {
-    const source = tableIdentifier(body, 'source');
-    const destination = tableIdentifier(body, 'destination');
+    const source = requiredTableIdentifier(body, 'source');
+    const destination = requiredTableIdentifier(body, 'destination');
     const tenantId = principal.tenantId;
     const catalog = await this.catalogs.requireCatalog(tenantId, prefix);
     const branch = resolveBranch({});
@@ -709,18 +716,6 @@ function requestsAssertCreate(body: Buffer): boolean {
   return Array.isArray(parsed) && parsed.some((r) => isJsonObject(r) && r.type === 'assert-create');
 }
 
-function tableIdentifier(body: JsonObject, field: string): { namespace: NamespacePath; name: string } {
-  const value = body[field];
-  if (!isJsonObject(value)) throw new ValidationError(`Field '${field}' must be a table identifier object`);
-  const namespace = value.namespace;
-  if (!Array.isArray(namespace) || namespace.length === 0 || namespace.some((l) => typeof l !== 'string' || l === '')) {
-    throw new ValidationError(`Field '${field}.namespace' must be a non-empty array of non-empty strings`);
-  }
-  const name = optionalString(value, 'name', `'${field}' identifier`);
-  if (!name) throw new ValidationError(`Field '${field}.name' must be a non-empty string`);
-  return { namespace: namespace as string[], name };
-}
-
 function scalarString(field: TopLevelField | undefined, name: string, required: true): string;
 function scalarString(field: TopLevelField | undefined, name: string, required: false): string | undefined;
 function scalarString(field: TopLevelField | undefined, name: string, required: boolean): string | undefined {
@@ -731,7 +726,7 @@ function scalarString(field: TopLevelField | undefined, name: string, required: 
   if (field.kind !== 'scalar' || typeof field.value !== 'string') {
     throw new ValidationError(`Field '${name}' must be a string`);
   }
-  return field.value;
+  return assertWellFormedText(field.value, `Field '${name}'`);
 }
 
 function scalarBoolean(field: TopLevelField | undefined, name: string): boolean {

@@ -36,17 +36,29 @@ export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A lone UTF-16 surrogate: valid in JSON text (`"\ud800"`), but not Unicode. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Refuses text that is not valid Unicode before it can reach a store: PostgreSQL rejects a lone surrogate
+ * in jsonb and silently replaces it in text columns, so such a name would fail (5xx) or be corrupted.
+ */
+export function assertWellFormedText(value: string, what: string): string {
+  if (LONE_SURROGATE.test(value)) throw new ValidationError(`${what} contains a lone UTF-16 surrogate (not valid Unicode)`);
+  return value;
+}
+
 export function requiredString(obj: JsonObject, field: string, context = 'request'): string {
   const value = obj[field];
   if (typeof value !== 'string') throw new ValidationError(`Field '${field}' of the ${context} must be a string`);
-  return value;
+  return assertWellFormedText(value, `Field '${field}' of the ${context}`);
 }
 
 export function optionalString(obj: JsonObject, field: string, context = 'request'): string | undefined {
   const value = obj[field];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') throw new ValidationError(`Field '${field}' of the ${context} must be a string`);
-  return value;
+  return assertWellFormedText(value, `Field '${field}' of the ${context}`);
 }
 
 export function optionalBoolean(obj: JsonObject, field: string, context = 'request'): boolean | undefined {
@@ -69,6 +81,7 @@ export function requiredNamespace(obj: JsonObject, field: string, context = 'req
     if (level.includes('\u001f')) {
       throw new ValidationError(`Namespace levels must not contain the unit separator (U+001F)`);
     }
+    assertWellFormedText(level, `Field '${field}' of the ${context}`);
   }
   return value as string[];
 }
@@ -83,7 +96,8 @@ export function optionalStringMap(obj: JsonObject, field: string, context = 'req
     if (typeof v !== 'string') {
       throw new ValidationError(`Property '${key}' in '${field}' of the ${context} must be a string`);
     }
-    out[key] = v;
+    assertWellFormedText(key, `A key in '${field}' of the ${context}`);
+    out[key] = assertWellFormedText(v, `Property '${key}' in '${field}' of the ${context}`);
   }
   return out;
 }
@@ -94,6 +108,7 @@ export function optionalStringArray(obj: JsonObject, field: string, context = 'r
   if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
     throw new ValidationError(`Field '${field}' of the ${context} must be an array of strings`);
   }
+  for (const item of value as string[]) assertWellFormedText(item, `Field '${field}' of the ${context}`);
   return value as string[];
 }
 

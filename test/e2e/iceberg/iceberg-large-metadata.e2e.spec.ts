@@ -2,7 +2,7 @@ import { parseJsonLossless } from '../../../src/common/lossless-json';
 import { describeEachBackend } from '../../support/app-harness';
 import { createTestCatalog, nsPath } from './support/iceberg-fixtures';
 import { commitRaw, createTable, Json } from './support/iceberg-http';
-import { expectIcebergError, expectIcebergResponse } from './support/iceberg-response-schemas';
+import { expectIcebergResponse } from './support/iceberg-response-schemas';
 
 const TARGET_BYTES = 20 * 1024 * 1024;
 

@@ -160,6 +160,11 @@ describeEachBackend('Iceberg REST config and namespaces', (ctx) => {
           .send('{"namespace": [')
           .expect(400);
         expectIcebergError(malformed, 400, 'BadRequestException');
+        // A lone surrogate is valid JSON but not Unicode: refused before it can reach a store.
+        for (const text of ['{"namespace":["\\ud800"]}', '{"namespace":["ok"],"properties":{"k":"\\udc00"}}']) {
+          const res = await ctx.http.post(`${base}/namespaces`).set('Content-Type', 'application/json').send(text).expect(400);
+          expectIcebergError(res, 400, 'BadRequestException');
+        }
         const badProperties = await ctx.http
           .post(`${base}/namespaces`)
           .send({ namespace: ['p'], properties: { n: 1 } })

@@ -92,6 +92,10 @@ describeEachBackend('Iceberg REST tables', (ctx) => {
       const res = await ctx.http.post(tables('sales')).send(body).expect(400);
       expectIcebergError(res, 400, 'BadRequestException');
     }
+    for (const text of ['{"name": "x",', '{"name":"\\ud800"}', '{"name":"t","location":"\\udfff"}']) {
+      const res = await ctx.http.post(tables('sales')).set('Content-Type', 'application/json').send(text).expect(400);
+      expectIcebergError(res, 400, 'BadRequestException');
+    }
     const malformed = await ctx.http.post(tables('sales')).set('Content-Type', 'application/json').send('{"name": "x",').expect(400);
     expectIcebergError(malformed, 400, 'BadRequestException');
   });

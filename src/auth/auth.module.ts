@@ -1,5 +1,5 @@
 import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { AUTH_SECRETS } from './auth.tokens';
@@ -19,6 +19,7 @@ import { OAuthTokenController } from './oauth-token.controller';
 import { OAuthService } from './oauth.service';
 import { RbacService } from './rbac.service';
 import { ServiceUsersService } from './service-users.service';
+import { TenantDeletionInterceptor } from './tenant-deletion.interceptor';
 import { TokensService } from './tokens.service';
 import { UsersService } from './users.service';
 
@@ -47,6 +48,7 @@ const stdoutBanner: BannerSink = (text) => {
     },
     { provide: BANNER_SINK, useValue: stdoutBanner },
     { provide: APP_GUARD, useClass: AuthorizationGuard },
+    { provide: APP_INTERCEPTOR, useClass: TenantDeletionInterceptor },
     AuthenticationService,
     UsersService,
     TokensService,

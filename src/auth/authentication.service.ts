@@ -112,7 +112,6 @@ export class AuthenticationService {
     );
     if (revoked) throw new UnauthenticatedError('Token has been revoked');
     const role = this.currentRole(claims, subject);
-    const homeTenantId = claims.role === 'root' ? claims.tenant_id : claims.tenant_id;
     return {
       principal: { tenantId: claims.tenant_id ?? DEFAULT_TENANT_ID, userId: claims.sub, username: claims.username, role },
       session: {
@@ -120,7 +119,7 @@ export class AuthenticationService {
         subjectKind: claims.svc ? 'service-user' : 'user',
         tokenId: claims.jti,
         tokenExpiresAt: new Date(claims.exp * 1000),
-        homeTenantId,
+        homeTenantId: claims.tenant_id,
       },
     };
   }

@@ -1,4 +1,14 @@
-import { All, Controller, HttpException, Module, Query, UnprocessableEntityException } from '@nestjs/common';
+import {
+  All,
+  Controller,
+  HttpException,
+  MiddlewareConsumer,
+  Module,
+  NestModule,
+  Query,
+  RequestMethod,
+  UnprocessableEntityException,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
@@ -21,7 +31,9 @@ import {
 import { openMemoryPersistence } from '../../persistence/memory/memory-persistence';
 import { PersistenceModule } from '../../persistence/persistence.module';
 import type { PersistencePorts } from '../../persistence/persistence-ports';
+import { DefaultTenantBootstrap } from './default-tenant.bootstrap';
 import { HttpCommonModule } from './http-common.module';
+import { PrincipalMiddleware } from './principal.middleware';
 import { IcebergErrorException } from './iceberg-exception.filter';
 import { ErrorBodyException } from './management-exception.filter';
 import { OAuthErrorException } from './oauth-error';
@@ -94,8 +106,17 @@ describe('ApiExceptionFilter and PrincipalMiddleware', () => {
 
   beforeAll(async () => {
     ports = await openMemoryPersistence();
-    @Module({ imports: [PersistenceModule.forPorts(ports), HttpCommonModule], controllers: [ThrowingController] })
-    class TestModule {}
+    // The application attaches principals in AuthModule; this pipeline test keeps the fixed NO-AUTH one.
+    @Module({
+      imports: [PersistenceModule.forPorts(ports), HttpCommonModule],
+      controllers: [ThrowingController],
+      providers: [DefaultTenantBootstrap],
+    })
+    class TestModule implements NestModule {
+      configure(consumer: MiddlewareConsumer): void {
+        consumer.apply(PrincipalMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
+      }
+    }
     app = await NestFactory.create<NestExpressApplication>(TestModule, { logger: false, bodyParser: false });
     app.useBodyParser('json', { limit: 1024 });
     await app.init();

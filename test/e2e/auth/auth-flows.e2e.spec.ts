@@ -103,6 +103,19 @@ for (const kind of AUTH_BACKENDS) {
       expect(other.body).toEqual({ error: 'Tenant not found' });
     });
 
+    it("deleting a tenant deletes its identities: its users' tokens stop working", async () => {
+      const doomed = await createTenantWithAdmin(t.http, rootToken, 'doomed');
+      const user = await createTenantUser(t.http, doomed, 'doomed-user');
+      await t.http.get('/api/v1/users/me').set(bearer(user.token)).expect(200);
+      await t.http.delete(`/api/v1/tenants/${doomed.tenantId}`).set(bearer(rootToken)).expect(204);
+      await t.http.get('/api/v1/users/me').set(bearer(user.token)).expect(401);
+      await t.http.get('/api/v1/catalogs').set(bearer(doomed.adminToken)).expect(401);
+      await t.http
+        .post('/api/v1/users/login')
+        .send({ username: doomed.adminName, password: doomed.adminPassword, 'tenant-id': doomed.tenantId })
+        .expect(401);
+    });
+
     it('X-Pangolin-Tenant is honoured for root only', async () => {
       await t.http
         .post('/api/v1/catalogs')

@@ -34,10 +34,14 @@ const REGISTER = path.join(__dirname, 'register-ts.js');
 const PORT_LINE = 'bench-port ';
 
 type Mode = 'pool' | 'main-thread';
-const MODES: Record<Mode, Record<string, string>> = {
+const ALL_MODES: Record<Mode, Record<string, string>> = {
   pool: { PANGOLIN_METADATA_WORKERS: '2' },
   'main-thread': { PANGOLIN_METADATA_WORKERS: '0' },
 };
+/** BENCH_MODES=pool limits the run to some modes. */
+const MODES = Object.fromEntries(
+  (process.env.BENCH_MODES ?? Object.keys(ALL_MODES).join(',')).split(',').map((m) => [m, ALL_MODES[m as Mode]]),
+) as Partial<Record<Mode, Record<string, string>>>;
 
 interface Measured {
   requests: number;
@@ -122,7 +126,9 @@ interface Child {
 }
 
 function startChild(args: string[], env: Record<string, string> = {}): Promise<Child> {
-  const child = spawn(process.execPath, ['-r', REGISTER, __filename, ...args], {
+  // BENCH_PROFILE_DIR: write a CPU profile of every server process (main thread and workers) there.
+  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, '-r', REGISTER, __filename, ...args], {
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
@@ -292,7 +298,7 @@ async function benchSize(sizeMb: number, rows: Row[]): Promise<void> {
   let responseFile: string | null = null;
   for (const mode of Object.keys(MODES) as Mode[]) {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pangolin-bench-metadata-'));
-    const server = await startChild(['--serve'], { ...MODES[mode], PANGOLIN_DATA_DIR: dataDir });
+    const server = await startChild(['--serve'], { ...MODES[mode]!, PANGOLIN_DATA_DIR: dataDir });
     try {
       await expectOk(server.baseUrl, 'POST', '/api/v1/catalogs', JSON.stringify({ name: CATALOG }));
       await expectOk(server.baseUrl, 'POST', `/v1/${CATALOG}/namespaces`, JSON.stringify({ namespace: [NAMESPACE] }));

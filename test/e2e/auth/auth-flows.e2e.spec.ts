@@ -45,6 +45,16 @@ for (const kind of AUTH_BACKENDS) {
       await t.http.get('/api/v1/catalogs').set('Authorization', 'Token abc').expect(401);
     });
 
+    it('CORS preflight is answered before authentication (browsers send it without credentials)', async () => {
+      const res = await t.http
+        .options('/api/v1/catalogs')
+        .set('Origin', 'http://ui.example')
+        .set('Access-Control-Request-Method', 'GET')
+        .set('Access-Control-Request-Headers', 'authorization,x-api-key,x-pangolin-tenant');
+      expect(res.status).toBe(204);
+      expect(res.headers['access-control-allow-headers']).toMatch(/x-api-key/);
+    });
+
     it('public routes match whole route shapes only: a namespace named config or oauth stays protected', async () => {
       await t.http.get('/health').expect(200);
       await t.http.get('/v1/config').expect(200);

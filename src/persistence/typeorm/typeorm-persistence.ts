@@ -8,6 +8,7 @@ import { BackendUnavailableError } from '../../common/errors';
 import { PersistenceHealthPort } from '../ports';
 import { translateDriverError } from './driver-errors';
 import { ALL_ENTITIES } from './entities';
+import { TypeormIdentity } from './identity/typeorm-identity';
 import { Dialect, SqlDatabase } from './sql-database';
 import { TypeormAssets } from './typeorm-assets';
 import { TypeormBranches } from './typeorm-branches';
@@ -114,6 +115,7 @@ function createPorts(db: SqlDatabase): PersistencePorts {
     mergeOperations: new TypeormMergeOperations(db),
     unitOfWork: new TypeormUnitOfWork(db),
     health: new TypeormHealth(db),
+    identity: new TypeormIdentity(db),
   };
 }
 

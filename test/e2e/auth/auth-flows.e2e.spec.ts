@@ -248,6 +248,26 @@ for (const kind of AUTH_BACKENDS) {
       await t.http.get('/api/v1/users/me').set(bearer(user.token)).expect(401);
     });
 
+    it('root mints tokens for any tenant: for a user (at most its role) or a root token acting in that tenant', async () => {
+      const forAdmin = await t.http
+        .post('/api/v1/tokens')
+        .set(bearer(rootToken))
+        .send({ tenant_id: acme.tenantId, username: acme.adminName })
+        .expect(200);
+      const me = await t.http.get('/api/v1/users/me').set(bearer(forAdmin.body.token)).expect(200);
+      expect(me.body).toMatchObject({ id: acme.adminId, role: 'tenant-admin' });
+      await t.http
+        .post('/api/v1/tokens')
+        .set(bearer(rootToken))
+        .send({ tenant_id: acme.tenantId, username: acme.adminName, roles: ['root'] })
+        .expect(403);
+      const scopedRoot = await t.http.post('/api/v1/tokens').set(bearer(rootToken)).send({ tenant_id: acme.tenantId, roles: ['Root'] }).expect(200);
+      const catalogs = await t.http.get('/api/v1/catalogs').set(bearer(scopedRoot.body.token)).expect(200);
+      expect(catalogs.body.map((c: { name: string }) => c.name)).toContain('acme-only');
+      // A revocation by id needs no body (pypangolin sends none) and answers 404 for an unknown id.
+      await t.http.post(`/api/v1/auth/revoke/${randomUUID()}`).set(bearer(rootToken)).expect(404);
+    });
+
     it('rotation issues a working token and the old one stops working; auth/revoke revokes the caller', async () => {
       const user = await createTenantUser(t.http, acme, `erin-${randomUUID().slice(0, 6)}`);
       const rotated = await t.http.post('/api/v1/tokens/rotate').set(bearer(user.token)).expect(200);

@@ -16,7 +16,8 @@ describe('metrics and structured logs', () => {
   });
 
   beforeAll(async () => {
-    const config = loadConfig({ DATABASE_URL: 'memory://', LOG_LEVEL: 'info' });
+    // NO-AUTH: this suite is about metrics and logs; in auth mode an unknown path is 401 before it is 404.
+    const config = loadConfig({ DATABASE_URL: 'memory://', LOG_LEVEL: 'info', PANGOLIN_NO_AUTH: 'true' });
     app = await createApp(config, { persistence: await openMemoryPersistence(), logDestination: destination });
     await app.init();
   });

@@ -121,7 +121,7 @@ describe('route permission table', () => {
   });
 
   it('the guard refuses a routed request whose route has no rule, whatever the caller', async () => {
-    const guard = new AuthorizationGuard({ noAuth: true } as AppConfig, {} as never, {} as never, {} as never, {} as never);
+    const guard = new AuthorizationGuard({ noAuth: true } as AppConfig, {} as never, {} as never, {} as never, {} as never, {} as never);
     const req = {
       method: 'GET',
       route: { path: '/api/v1/brand-new-route' },

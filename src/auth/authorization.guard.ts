@@ -3,7 +3,7 @@ import { BackendUnavailableError, DomainError, ForbiddenError, NotFoundError, Un
 import type { Principal } from '../common/http/principal';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { AssetsPort, CatalogsPort, MergeOperationsPort } from '../persistence/ports';
+import { AssetsPort, BranchesPort, CatalogsPort, MergeOperationsPort } from '../persistence/ports';
 import { IdentityPort, type Action } from '../persistence/ports/identity.port';
 import type { AuthenticatedRequest, AuthSession } from './auth-session';
 import { grantsAllow, needsAssetId, type ResolvedTarget } from './permissions';
@@ -24,6 +24,7 @@ export class AuthorizationGuard implements CanActivate {
     private readonly catalogs: CatalogsPort,
     private readonly assets: AssetsPort,
     private readonly mergeOperations: MergeOperationsPort,
+    private readonly branches: BranchesPort,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -73,6 +74,12 @@ export class AuthorizationGuard implements CanActivate {
         if (isAdminRole(principal.role)) return;
         const action = typeof access.action === 'function' ? access.action(routeRequest) : access.action;
         await this.authorizeResource(principal, action, access.target(routeRequest));
+        if (access.forks) {
+          const { catalog, branch } = access.forks(routeRequest);
+          if (!(await this.branches.getBranch(principal.tenantId, catalog, branch))) {
+            await this.authorizeResource(principal, 'experimental-branching', { level: 'catalog', catalog });
+          }
+        }
         return;
       }
       default:

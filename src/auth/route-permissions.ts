@@ -48,8 +48,17 @@ export type Access =
   | { kind: 'root'; noAuthHandledByEndpoint: true }
   /** Root, or a member of the tenant named by `:id`; anyone else gets 404 (other tenants are invisible). */
   | { kind: 'own-tenant' }
-  /** Root and tenant admins always; a tenant user needs a grant of `action` covering the target. */
-  | { kind: 'resource'; action: Action | ((req: RouteRequest) => Action); target: (req: RouteRequest) => RequestTarget };
+  /**
+   * Root and tenant admins always; a tenant user needs a grant of `action` covering the target. `forks`
+   * names the branch a write creates when it does not exist yet (Iceberg fork-on-write): creating it also
+   * needs `experimental-branching` on the catalog, as `POST /api/v1/branches` would.
+   */
+  | {
+      kind: 'resource';
+      action: Action | ((req: RouteRequest) => Action);
+      target: (req: RouteRequest) => RequestTarget;
+      forks?: (req: RouteRequest) => { catalog: string; branch: string };
+    };
 
 export interface RouteRule {
   method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
@@ -65,8 +74,12 @@ const TENANT_ADMIN: Access = { kind: 'tenant-admin' };
 
 const TENANT = (): RequestTarget => ({ level: 'tenant' });
 
-function resource(action: Action | ((req: RouteRequest) => Action), target: (req: RouteRequest) => RequestTarget): Access {
-  return { kind: 'resource', action, target };
+function resource(
+  action: Action | ((req: RouteRequest) => Action),
+  target: (req: RouteRequest) => RequestTarget,
+  forks?: (req: RouteRequest) => { catalog: string; branch: string },
+): Access {
+  return forks ? { kind: 'resource', action, target, forks } : { kind: 'resource', action, target };
 }
 
 function stringField(source: unknown, field: string): string | undefined {
@@ -151,6 +164,20 @@ function parseRawJson(body: unknown): unknown {
   }
 }
 
+/**
+ * The branch an Iceberg create or register writes to: the body name's `@branch`, then the namespace
+ * segment's, then `?branch=`, then main (contract iceberg-rest §1.5).
+ */
+function icebergWriteBranch(req: RouteRequest): { catalog: string; branch: string } {
+  const body = parseRawJson(req.body) as { name?: unknown } | undefined;
+  const nameBranch = typeof body?.name === 'string' ? parseTableSegment(body.name).branch : undefined;
+  const namespace = parseNamespaceSegment(req.params.namespace);
+  return {
+    catalog: req.params.prefix,
+    branch: resolveBranch({ table: nameBranch, namespace: namespace.branch, query: req.query.branch }),
+  };
+}
+
 /** Branch creation checks the action of the branch type it creates (contract §0.3: `ingest`, any case). */
 function branchingAction(req: RouteRequest): Action {
   const type = stringField(req.body, 'branch_type');
@@ -166,8 +193,8 @@ const ICEBERG_RULES: { method: RouteRule['method']; path: string; access: Access
   { method: 'DELETE', path: 'namespaces/:namespace', access: resource('delete', icebergNamespace) },
   { method: 'POST', path: 'namespaces/:namespace/properties', access: resource('update', icebergNamespace) },
   { method: 'GET', path: 'namespaces/:namespace/tables', access: resource('list', icebergNamespace) },
-  { method: 'POST', path: 'namespaces/:namespace/tables', access: resource('create', icebergNamespace) },
-  { method: 'POST', path: 'namespaces/:namespace/register', access: resource('create', icebergNamespace) },
+  { method: 'POST', path: 'namespaces/:namespace/tables', access: resource('create', icebergNamespace, icebergWriteBranch) },
+  { method: 'POST', path: 'namespaces/:namespace/register', access: resource('create', icebergNamespace, icebergWriteBranch) },
   { method: 'GET', path: 'namespaces/:namespace/tables/:table', access: resource('read', icebergTable) },
   { method: 'HEAD', path: 'namespaces/:namespace/tables/:table', access: resource('read', icebergTable) },
   { method: 'POST', path: 'namespaces/:namespace/tables/:table', access: resource('write', icebergTable) },

@@ -127,6 +127,21 @@ for (const kind of AUTH_BACKENDS) {
       expect([200, 409]).toContain(merged.status);
     });
 
+    it('creating a table on a branch that does not exist yet (fork-on-write) also needs experimental-branching', async () => {
+      const user = await createTenantUser(t.http, acme, 'forker');
+      const h = bearer(user.token);
+      await grant(user.id, { type: 'namespace', catalog_id: catalogId, namespace: 'us' }, ['create']);
+      await t.http.post('/v1/sales/namespaces/us/tables').set(h).send({ name: 'on-main', schema: SCHEMA }).expect(200);
+      await t.http.post('/v1/sales/namespaces/us/tables').set(h).send({ name: 'forked@feature-x', schema: SCHEMA }).expect(403);
+      await t.http.post('/v1/sales/namespaces/us/tables?branch=feature-y').set(h).send({ name: 'forked', schema: SCHEMA }).expect(403);
+      await grant(user.id, { type: 'catalog', catalog_id: catalogId }, ['experimental-branching']);
+      await t.http.post('/v1/sales/namespaces/us/tables').set(h).send({ name: 'forked@feature-x', schema: SCHEMA }).expect(200);
+      // The branch exists now: another table on it needs only `create`.
+      const other = await createTenantUser(t.http, acme, 'forker-two');
+      await grant(other.id, { type: 'namespace', catalog_id: catalogId, namespace: 'us' }, ['create']);
+      await t.http.post('/v1/sales/namespaces/us/tables').set(bearer(other.token)).send({ name: 'second@feature-x', schema: SCHEMA }).expect(200);
+    });
+
     it('revoking a grant takes effect on the next request', async () => {
       const user = await createTenantUser(t.http, acme, 'short-lived');
       const permission = await grant(user.id, { type: 'tenant' }, ['list']);

@@ -27,6 +27,8 @@ const SIZES_MB = (process.env.BENCH_SIZES_MB ?? '1,10,30').split(',').map(Number
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 4);
 const PROBE_INTERVAL_MS = 10;
+/** BENCH_SCENARIOS=load limits the run to some scenarios (load, commit, bare). */
+const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? 'load,commit,bare').split(','));
 const CATALOG = 'bench';
 const NAMESPACE = 'ns';
 const REGISTER = path.join(__dirname, 'register-ts.js');
@@ -318,17 +320,25 @@ async function benchSize(sizeMb: number, rows: Row[]): Promise<void> {
         await expectOk(server.baseUrl, 'POST', `${tablesPath}/${table}`, '{"requirements":[],"updates":[{"action":"set-properties","updates":{"warm":"up"}}]}');
       }
 
-      const load = await measure(server.baseUrl, async () => (await request(server.baseUrl, 'GET', `${tablesPath}/load_t`)).status === 200);
-      rows.push({ sizeMb, actualMb, scenario: `loadTable   ${mode}`, measured: load });
-      const commit = await measure(server.baseUrl, async (client, n) => {
-        const body = `{"requirements":[],"updates":[{"action":"set-properties","updates":{"bench.counter":"${n}"}}]}`;
-        return (await request(server.baseUrl, 'POST', `${tablesPath}/${commitTables[client]}`, body)).status === 200;
-      });
-      rows.push({ sizeMb, actualMb, scenario: `commit      ${mode}`, measured: commit });
+      if (SCENARIOS.has('load')) {
+        const load = await measure(server.baseUrl, async () => (await request(server.baseUrl, 'GET', `${tablesPath}/load_t`)).status === 200);
+        rows.push({ sizeMb, actualMb, scenario: `loadTable   ${mode}`, measured: load });
+      }
+      if (SCENARIOS.has('commit')) {
+        const commit = await measure(server.baseUrl, async (client, n) => {
+          const body = `{"requirements":[],"updates":[{"action":"set-properties","updates":{"bench.counter":"${n}"}}]}`;
+          return (await request(server.baseUrl, 'POST', `${tablesPath}/${commitTables[client]}`, body)).status === 200;
+        });
+        rows.push({ sizeMb, actualMb, scenario: `commit      ${mode}`, measured: commit });
+      }
     } finally {
       await server.stop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
+  }
+  if (!SCENARIOS.has('bare')) {
+    fs.rmSync(responseFile!, { force: true });
+    return;
   }
   const bare = await startChild(['--bare', responseFile!]);
   try {

@@ -25,6 +25,19 @@ export const EXTRA_SCHEMAS: Record<string, Json> = {
     required: ['namespace', 'name'],
     properties: { namespace: { type: 'array', items: { type: 'string' } }, name: { type: 'string' } },
   },
+  PangolinTokenInfo: {
+    type: 'object',
+    required: ['id', 'tenant_id', 'user_id', 'username', 'expires_at', 'created_at', 'is_valid'],
+    properties: {
+      id: { type: 'string', format: 'uuid' },
+      tenant_id: { type: 'string', format: 'uuid', nullable: true },
+      user_id: { type: 'string', format: 'uuid' },
+      username: { type: 'string', example: 'analyst' },
+      expires_at: { type: 'string', format: 'date-time' },
+      created_at: { type: 'string', format: 'date-time' },
+      is_valid: { type: 'boolean' },
+    },
+  },
   PangolinAssetType: { type: 'string', enum: [...ASSET_KINDS] },
   'Pangolinpangolin_core.model.CatalogType': { type: 'string', enum: ['Local', 'Federated'] },
   'Pangolinpangolin_core.model.FederatedCatalogConfig': { type: 'object', properties: { properties: stringMap } },
@@ -117,6 +130,26 @@ export const EXTRA_OPERATIONS: Record<string, Json> = {
     summary: 'Get a generic asset registered on main (namespace levels joined by dots)',
     tags: ['Assets'],
     responses: { '200': json(ref('Asset')), '404': error('Catalog or asset not found') },
+  },
+  'GET /api/v1/app-config': {
+    summary: 'Public application configuration: whether authentication is enabled',
+    tags: ['System Config'],
+    security: [],
+    responses: {
+      '200': json({ type: 'object', required: ['auth_enabled'], properties: { auth_enabled: { type: 'boolean' } } }),
+    },
+  },
+  'POST /api/v1/auth/cleanup-tokens': {
+    summary: 'Delete expired token records (tenant admin: own tenant; root: all)',
+    tags: ['Tokens'],
+    responses: {
+      '200': json({
+        type: 'object',
+        required: ['message', 'count'],
+        properties: { message: { type: 'string', example: 'Cleaned up 3 expired tokens' }, count: { type: 'integer' } },
+      }),
+      '403': error('Forbidden'),
+    },
   },
   'DELETE /api/v1/branches/{}': {
     summary: 'Delete a branch and its asset rows (main cannot be deleted)',

@@ -109,6 +109,8 @@ function indexByShape(paths: Json): Map<string, Json> {
  */
 function icebergSpecShape(path: string): string {
   const s = shape(path);
+  // Pangolin's management-side aliases of the OAuth token endpoint.
+  if (s === '/api/v1/iceberg/{}/oauth/tokens' || s === '/api/v1/iceberg/{}/v1/oauth/tokens') return '/v1/oauth/tokens';
   if (s === '/v1/{}/v1/config' || s === '/v1/{}/config') return '/v1/config';
   if (s === '/v1/{}/v1/oauth/tokens' || s === '/v1/{}/oauth/tokens') return '/v1/oauth/tokens';
   return s.replace(/^\/v1\/\{\}\/v1\//, '/v1/{}/');
@@ -122,7 +124,7 @@ function findReferenceOperation(
 ): Json | undefined {
   const extra = EXTRA_OPERATIONS[`${method.toUpperCase()} ${shape(path)}`];
   if (extra) return extra;
-  if (path.startsWith('/v1/')) {
+  if (path.startsWith('/v1/') || path.startsWith('/api/v1/iceberg/')) {
     const item = iceberg.get(icebergSpecShape(path));
     if (item?.[method]) return withPathLevelParameters(item, method);
   }

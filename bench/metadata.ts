@@ -22,6 +22,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 const SIZES_MB = (process.env.BENCH_SIZES_MB ?? '1,10,30').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -34,6 +35,7 @@ const NAMESPACE = 'ns';
 const REGISTER = path.join(__dirname, 'register-ts.js');
 /** How a child announces its port on stdout (the application may print other lines). */
 const PORT_LINE = 'bench-port ';
+const ELD_LINE = 'bench-eld ';
 
 type Mode = 'pool' | 'main-thread';
 const ALL_MODES: Record<Mode, Record<string, string>> = {
@@ -52,6 +54,9 @@ interface Measured {
   probeP50: number;
   probeP99: number;
   probeMax: number;
+  /** The server's own event-loop delay over the window. */
+  eventLoopP99: number;
+  eventLoopMax: number;
 }
 
 interface Row {
@@ -109,10 +114,31 @@ function probe(baseUrl: string, durationMs: number): void {
   once();
 }
 
+/**
+ * Announces the port, then serves stdin commands: `reset` / `report` of the event-loop delay histogram
+ * (how long the main thread could not react: what a blocking parse costs every other request), answered
+ * on stdout as `bench-eld {"p50":…,"p99":…,"max":…}` in ms. Exits when stdin closes.
+ */
 function reportPortAndWaitForStdin(server: http.Server, close: () => Promise<unknown>): void {
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
   const { port } = server.address() as { port: number };
   process.stdout.write(`${PORT_LINE}${port}\n`);
-  process.stdin.resume();
+  let pending = '';
+  process.stdin.on('data', (chunk: Buffer) => {
+    pending += chunk.toString();
+    let newline: number;
+    while ((newline = pending.indexOf('\n')) >= 0) {
+      const command = pending.slice(0, newline).trim();
+      pending = pending.slice(newline + 1);
+      if (command === 'reset') delay.reset();
+      if (command === 'report') {
+        const ms = (ns: number) => ns / 1e6;
+        const report = { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) };
+        process.stdout.write(`${ELD_LINE}${JSON.stringify(report)}\n`);
+      }
+    }
+  });
   process.stdin.on('end', () => {
     void close().finally(() => process.exit(0));
   });
@@ -121,9 +147,17 @@ function reportPortAndWaitForStdin(server: http.Server, close: () => Promise<unk
 // ---------------------------------------------------------------------------------------------------------
 // Orchestration (parent process)
 
+interface EventLoopDelay {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
 interface Child {
   process: ChildProcess;
   baseUrl: string;
+  resetEventLoopDelay(): void;
+  eventLoopDelay(): Promise<EventLoopDelay>;
   stop(): Promise<void>;
 }
 
@@ -134,28 +168,36 @@ function startChild(args: string[], env: Record<string, string> = {}): Promise<C
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
+  const waiting: ((report: EventLoopDelay) => void)[] = [];
   return new Promise((resolve, reject) => {
     let out = '';
     child.once('exit', (code) => reject(new Error(`child ${args[0]} exited with ${code}`)));
-    const onData = (chunk: Buffer) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      const line = out.split('\n').find((l) => l.startsWith(PORT_LINE));
-      if (line === undefined) return;
-      child.removeAllListeners('exit');
-      child.stdout!.off('data', onData);
-      child.stdout!.resume();
-      const port = Number(line.slice(PORT_LINE.length));
-      resolve({
-        process: child,
-        baseUrl: `http://127.0.0.1:${port}`,
-        stop: () =>
-          new Promise<void>((done) => {
-            child.once('exit', () => done());
-            child.stdin!.end();
-          }),
-      });
-    };
-    child.stdout!.on('data', onData);
+      let newline: number;
+      while ((newline = out.indexOf('\n')) >= 0) {
+        const line = out.slice(0, newline);
+        out = out.slice(newline + 1);
+        if (line.startsWith(ELD_LINE)) waiting.shift()?.(JSON.parse(line.slice(ELD_LINE.length)) as EventLoopDelay);
+        if (!line.startsWith(PORT_LINE)) continue;
+        child.removeAllListeners('exit');
+        resolve({
+          process: child,
+          baseUrl: `http://127.0.0.1:${Number(line.slice(PORT_LINE.length))}`,
+          resetEventLoopDelay: () => child.stdin!.write('reset\n'),
+          eventLoopDelay: () =>
+            new Promise((done) => {
+              waiting.push(done);
+              child.stdin!.write('report\n');
+            }),
+          stop: () =>
+            new Promise<void>((done) => {
+              child.once('exit', () => done());
+              child.stdin!.end();
+            }),
+        });
+      }
+    });
   });
 }
 
@@ -262,9 +304,10 @@ async function tableLocation(baseUrl: string, name: string): Promise<{ location:
 }
 
 /** Runs `CLIENTS` closed-loop clients for SECONDS while the probe runs; returns throughput and probe latency. */
-async function measure(probeBase: string, oneRequest: (client: number, n: number) => Promise<boolean>): Promise<Measured> {
+async function measure(server: Child, oneRequest: (client: number, n: number) => Promise<boolean>): Promise<Measured> {
   const durationMs = SECONDS * 1000;
-  const probeDone = runProbe(probeBase, durationMs);
+  server.resetEventLoopDelay();
+  const probeDone = runProbe(server.baseUrl, durationMs);
   const started = Date.now();
   let requests = 0;
   let errors = 0;
@@ -279,7 +322,10 @@ async function measure(probeBase: string, oneRequest: (client: number, n: number
   );
   const elapsed = (Date.now() - started) / 1000;
   const latencies = (await probeDone).sort((a, b) => a - b);
+  const eventLoop = await server.eventLoopDelay();
   return {
+    eventLoopP99: eventLoop.p99,
+    eventLoopMax: eventLoop.max,
     requests,
     errors,
     perSecond: requests / elapsed,
@@ -321,11 +367,11 @@ async function benchSize(sizeMb: number, rows: Row[]): Promise<void> {
       }
 
       if (SCENARIOS.has('load')) {
-        const load = await measure(server.baseUrl, async () => (await request(server.baseUrl, 'GET', `${tablesPath}/load_t`)).status === 200);
+        const load = await measure(server, async () => (await request(server.baseUrl, 'GET', `${tablesPath}/load_t`)).status === 200);
         rows.push({ sizeMb, actualMb, scenario: `loadTable   ${mode}`, measured: load });
       }
       if (SCENARIOS.has('commit')) {
-        const commit = await measure(server.baseUrl, async (client, n) => {
+        const commit = await measure(server, async (client, n) => {
           const body = `{"requirements":[],"updates":[{"action":"set-properties","updates":{"bench.counter":"${n}"}}]}`;
           return (await request(server.baseUrl, 'POST', `${tablesPath}/${commitTables[client]}`, body)).status === 200;
         });
@@ -343,7 +389,7 @@ async function benchSize(sizeMb: number, rows: Row[]): Promise<void> {
   const bare = await startChild(['--bare', responseFile!]);
   try {
     const actualMb = fs.statSync(responseFile!).size / 1024 / 1024;
-    const measured = await measure(bare.baseUrl, async () => (await request(bare.baseUrl, 'GET', '/')).status === 200);
+    const measured = await measure(bare, async () => (await request(bare.baseUrl, 'GET', '/')).status === 200);
     rows.push({ sizeMb, actualMb, scenario: 'loadTable   bare node:http', measured });
   } finally {
     await bare.stop();
@@ -364,7 +410,7 @@ function fetchBytes(url: string): Promise<Buffer> {
 }
 
 function printTable(rows: Row[]): void {
-  const header = ['size', 'scenario', 'req/s', 'ok', 'errors', 'probe p50 ms', 'probe p99 ms', 'probe max ms'];
+  const header = ['size', 'scenario', 'req/s', 'ok', 'errors', 'probe p50 ms', 'probe p99 ms', 'probe max ms', 'loop delay p99 ms', 'loop delay max ms'];
   const lines = rows.map((r) => [
     `${r.sizeMb} MB (${r.actualMb.toFixed(1)})`,
     r.scenario,
@@ -374,6 +420,8 @@ function printTable(rows: Row[]): void {
     r.measured.probeP50.toFixed(2),
     r.measured.probeP99.toFixed(2),
     r.measured.probeMax.toFixed(2),
+    r.measured.eventLoopP99.toFixed(2),
+    r.measured.eventLoopMax.toFixed(2),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const format = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
@@ -391,7 +439,8 @@ function printTable(rows: Row[]): void {
     if (poolCommit && inlineCommit) {
       console.log(
         `${sizeMb} MB: /health/live p99 while ${CLIENTS} clients commit: pool ${poolCommit.probeP99.toFixed(2)} ms, ` +
-          `main thread ${inlineCommit.probeP99.toFixed(2)} ms`,
+          `main thread ${inlineCommit.probeP99.toFixed(2)} ms (server event-loop delay p99: pool ` +
+          `${poolCommit.eventLoopP99.toFixed(2)} ms, main thread ${inlineCommit.eventLoopP99.toFixed(2)} ms)`,
       );
     }
   }

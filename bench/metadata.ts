@@ -83,10 +83,13 @@ async function serveApplication(): Promise<void> {
 /** A bare node:http server answering every request with the bytes of one file, read once into memory. */
 function serveBare(file: string): void {
   const body = fs.readFileSync(file);
+  const alive = Buffer.from('{"status":"alive"}');
   const server = http.createServer((req, res) => {
     req.resume();
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': body.length });
-    res.end(body);
+    // The probe gets a probe answer, not the document.
+    const answer = req.url === '/health/live' ? alive : body;
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': answer.length });
+    res.end(answer);
   });
   server.listen(0, '127.0.0.1', () => reportPortAndWaitForStdin(server, async () => server.close()));
 }

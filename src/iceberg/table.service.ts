@@ -14,6 +14,7 @@ import { parseJsonLossless } from '../common/lossless-json';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { MetadataWorkerPool } from '../metadata-workers';
+import { MetricsService } from '../observability/metrics.service';
 import {
   Asset,
   Catalog,
@@ -74,6 +75,7 @@ export class TableService {
     private readonly metadataCache: MetadataBytesCache,
     private readonly workers: MetadataWorkerPool,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
   ) {}
 
   // ---------------------------------------------------------------------------------------------------
@@ -299,6 +301,22 @@ export class TableService {
     queryBranch: unknown,
     body: Buffer,
   ): Promise<JsonChunks> {
+    try {
+      return await this.commitWithRetries(principal, prefix, namespace, table, queryBranch, body);
+    } catch (err) {
+      if (err instanceof ConflictError) this.metrics.commitConflicts.inc();
+      throw err;
+    }
+  }
+
+  private async commitWithRetries(
+    principal: Principal,
+    prefix: string,
+    namespace: NamespaceSegment,
+    table: TableSegment,
+    queryBranch: unknown,
+    body: Buffer,
+  ): Promise<JsonChunks> {
     const target = await this.resolveTableTarget(principal, prefix, namespace, table, queryBranch);
     const maxAttempts = this.config.metadata.commitMaxRetries + 1;
     for (let attempt = 1; ; attempt++) {
@@ -315,6 +333,7 @@ export class TableService {
             'refresh and retry',
         );
       }
+      this.metrics.commitRetries.inc();
       this.logger.debug(`Pointer of ${this.describeTarget(target)} moved concurrently; re-running commit (attempt ${attempt + 1})`);
     }
   }

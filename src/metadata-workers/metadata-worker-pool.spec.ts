@@ -146,6 +146,26 @@ describe('MetadataWorkerPool', () => {
     expect(body.byteLength).toBeGreaterThan(0);
   });
 
+  it('returns worker results in shared memory and takes them back as they are on the next commit', async () => {
+    const first = await workers.commitTable(
+      { bytes: fixtureBytes('TableMetadataV2Valid.json'), location: LOCATION },
+      appendBody(3055729675574597004n, 77n, 35),
+      { nowMs: 1 },
+    );
+    expect(Object.prototype.toString.call(first.metadataBytes.buffer)).toBe('[object SharedArrayBuffer]');
+    const before = Buffer.from(first.metadataBytes);
+    const shared = workers.stats().sharedInputs;
+    const second = await workers.commitTable({ bytes: first.metadataBytes, location: LOCATION }, appendBody(77n, 78n, 36), {
+      nowMs: 2,
+    });
+    expect(workers.stats().sharedInputs).toBe(shared + 1);
+    // The shared input is neither detached nor changed (it may be the cached copy served to readers).
+    expect(first.metadataBytes.equals(before)).toBe(true);
+    expect(second.summary).toMatchObject({ currentSnapshotId: '78', lastSequenceNumber: '36' });
+    const fromCopy = await inline.commitTable({ bytes: before, location: LOCATION }, appendBody(77n, 78n, 36), { nowMs: 2 });
+    expect(Buffer.compare(second.metadataBytes, fromCopy.metadataBytes)).toBe(0);
+  });
+
   describe('errors keep their class across the thread boundary', () => {
     const current = () => ({ bytes: fixtureBytes('TableMetadataV2Valid.json'), location: LOCATION });
 

@@ -28,6 +28,8 @@ export interface MetadataWorkerPoolStats {
   utilization: number;
   /** Tasks finished by workers. */
   completed: number;
+  /** Inputs handed to a worker in shared memory, without a copy (a cached result of an earlier task). */
+  sharedInputs: number;
   /** Tasks run inline on the calling thread (small inputs, or no workers configured). */
   completedInline: number;
 }
@@ -44,12 +46,14 @@ export interface MetadataWorkerPoolOptions {
  * `workerThreads` threads, created on first use and destroyed with the application.
  *
  * Caller-owned bytes are copied before being transferred, so a buffer held in a cache (or Node's shared
- * Buffer pool) is never detached. Domain errors keep their class across the thread boundary.
+ * Buffer pool) is never detached; bytes that came out of a worker are in shared memory and are handed back to
+ * a worker as they are, without a copy. Domain errors keep their class across the thread boundary.
  */
 @Injectable()
 export class MetadataWorkerPool implements OnApplicationShutdown {
   private pool: Piscina | null = null;
   private completedInline = 0;
+  private sharedInputs = 0;
   private readonly options: MetadataWorkerPoolOptions;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
@@ -121,6 +125,7 @@ export class MetadataWorkerPool implements OnApplicationShutdown {
       queueSize: this.pool?.queueSize ?? 0,
       utilization: this.pool?.utilization ?? 0,
       completed: this.pool?.completed ?? 0,
+      sharedInputs: this.sharedInputs,
       completedInline: this.completedInline,
     };
   }
@@ -147,6 +152,12 @@ export class MetadataWorkerPool implements OnApplicationShutdown {
     }
     const transferList: ArrayBuffer[] = [];
     const task = workerTask((bytes) => {
+      // Bytes a worker produced live in shared memory (see metadata.worker.ts): the worker reads them in
+      // place, so a cached 10 MB document is neither copied nor allocated again on the event loop.
+      if (isWholeSharedBuffer(bytes)) {
+        this.sharedInputs++;
+        return bytes.buffer as unknown as ArrayBuffer;
+      }
       const copy = new Uint8Array(bytes.byteLength);
       copy.set(bytes);
       transferList.push(copy.buffer);
@@ -168,6 +179,15 @@ export class MetadataWorkerPool implements OnApplicationShutdown {
     }
     return this.pool;
   }
+}
+
+function isWholeSharedBuffer(bytes: Uint8Array): boolean {
+  // Tag check rather than instanceof: the buffer may come from another realm (a test sandbox).
+  return (
+    Object.prototype.toString.call(bytes.buffer) === '[object SharedArrayBuffer]' &&
+    bytes.byteOffset === 0 &&
+    bytes.byteLength === bytes.buffer.byteLength
+  );
 }
 
 function asResult(result: MetadataTaskResult): MetadataResult {

@@ -1,10 +1,10 @@
-import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { SerializedError, serializeError } from './error-transport';
 import { MetadataSummary, MetadataTask, runMetadataTask } from './metadata-tasks';
 
 /**
- * Piscina worker entry. Input byte arrays arrive as transferred ArrayBuffers; the result's bytes are sent
- * back transferred too (never a parsed object: cloning a large object graph costs more than parsing it).
+ * Piscina worker entry. Input byte arrays arrive as transferred ArrayBuffers or shared memory; the result's
+ * bytes are sent back in shared memory (never a parsed object: cloning a large object graph costs more than
+ * parsing it).
  * Errors are returned as data so the main thread can rebuild their classes (see error-transport.ts).
  * Nothing from Nest is loaded in the worker.
  */
@@ -33,8 +33,12 @@ export default function handleMetadataTask(task: WorkerTask): unknown {
     const reply: WorkerReply = { ok: false, error: serializeError(err) };
     return reply;
   }
-  const reply: WorkerReply = { ok: true, metadataBytes: result.metadataBytes, summary: result.summary };
-  return move({ [transferableSymbol]: result.metadataBytes.buffer, [valueSymbol]: reply } as never);
+  // The result goes into shared memory (copied here, off the event loop). The main thread caches it by
+  // location, and the next commit of the table hands the same memory back to a worker without copying it.
+  const shared = new Uint8Array(new SharedArrayBuffer(result.metadataBytes.byteLength));
+  shared.set(result.metadataBytes);
+  const reply: WorkerReply = { ok: true, metadataBytes: shared, summary: result.summary };
+  return reply;
 }
 
 function toMetadataTask(task: WorkerTask): MetadataTask {

@@ -35,6 +35,30 @@ describe('metrics and structured logs', () => {
     expect(res.text).toMatch(/pangolin_ready 1/);
   });
 
+  it('counts commit conflicts and publishes worker pool, metadata cache and database pool gauges', async () => {
+    const http = request(app.getHttpServer());
+    await http.post('/api/v1/catalogs').send({ name: 'observed' }).expect(201);
+    await http.post('/v1/observed/namespaces').send({ namespace: ['ns'] }).expect(200);
+    await http
+      .post('/v1/observed/namespaces/ns/tables')
+      .send({ name: 't', schema: { type: 'struct', fields: [{ id: 1, name: 'a', required: false, type: 'string' }] } })
+      .expect(200);
+    await http
+      .post('/v1/observed/namespaces/ns/tables/t')
+      .send({ requirements: [{ type: 'assert-current-schema-id', 'current-schema-id': 7 }], updates: [] })
+      .expect(409);
+    await http.get('/v1/observed/namespaces/ns/tables/t').expect(200);
+
+    const text = (await http.get('/metrics').expect(200)).text;
+    expect(text).toMatch(/^pangolin_table_commit_conflicts_total 1$/m);
+    expect(text).toMatch(/^pangolin_table_commit_retries_total 0$/m);
+    expect(text).toMatch(/^pangolin_metadata_workers_queue_size 0$/m);
+    expect(text).toMatch(/^pangolin_metadata_inline_completed [1-9]\d*$/m);
+    expect(text).toMatch(/^pangolin_metadata_cache_bytes [1-9]\d*$/m);
+    expect(text).toMatch(/^pangolin_metadata_cache_entries [1-9]\d*$/m);
+    expect(text).toMatch(/^pangolin_db_pool_connections -1$/m); // memory: no client-side pool
+  });
+
   it('echoes a well-formed request id, replaces a malformed one, and logs JSON lines with it', async () => {
     const ok = await request(app.getHttpServer()).get('/health/ready').set('X-Request-Id', 'abc-123').expect(200);
     expect(ok.headers['x-request-id']).toBe('abc-123');
@@ -44,7 +68,7 @@ describe('metrics and structured logs', () => {
     await request(app.getHttpServer())
       .get('/api/v1/catalogs?token=leak-me')
       .set('Authorization', 'Bearer very-secret-token');
-    const line = logLines.find((l) => l.path === '/api/v1/catalogs');
+    const line = logLines.find((l) => l.path === '/api/v1/catalogs' && l.method === 'GET');
     expect(line).toMatchObject({ level: 'info', method: 'GET', msg: 'request' });
     expect(typeof line?.requestId).toBe('string');
     const everything = JSON.stringify(logLines);

@@ -5,7 +5,7 @@ import type { DatabaseConfig } from '../../config/config';
 import type { OpenPersistenceOptions } from '../open-persistence';
 import type { PersistencePorts } from '../persistence-ports';
 import { BackendUnavailableError } from '../../common/errors';
-import { PersistenceHealthPort } from '../ports';
+import { ConnectionPoolStats, PersistenceHealthPort } from '../ports';
 import { translateDriverError } from './driver-errors';
 import { ALL_ENTITIES } from './entities';
 import { TypeormIdentity } from './identity/typeorm-identity';
@@ -134,6 +134,14 @@ class TypeormHealth extends PersistenceHealthPort {
 
   async close(): Promise<void> {
     if (this.db.dataSource.isInitialized) await this.db.dataSource.destroy();
+  }
+
+  /** PostgreSQL: the node-postgres pool behind TypeORM's driver. */
+  override connectionPoolStats(): ConnectionPoolStats | null {
+    const pool = (this.db.dataSource.driver as { master?: { totalCount?: number; idleCount?: number; waitingCount?: number } })
+      .master;
+    if (this.db.dialect !== 'postgres' || !pool || typeof pool.totalCount !== 'number') return null;
+    return { total: pool.totalCount, idle: pool.idleCount ?? 0, waiting: pool.waitingCount ?? 0 };
   }
 }
 

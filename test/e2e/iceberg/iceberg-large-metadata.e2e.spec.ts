@@ -1,5 +1,5 @@
 import { parseJsonLossless } from '../../../src/common/lossless-json';
-import { describeEachBackend } from '../../support/app-harness';
+import { BackendTestContext, describeEachBackend } from '../../support/app-harness';
 import { createTestCatalog, nsPath } from './support/iceberg-fixtures';
 import { commitRaw, createTable, Json } from './support/iceberg-http';
 import { expectIcebergResponse } from './support/iceberg-response-schemas';
@@ -27,8 +27,8 @@ function manySnapshotsCommit(location: string, count: number): { body: string; l
   return { body: `{"requirements":[{"type":"assert-ref-snapshot-id","ref":"main","snapshot-id":null}],"updates":[${updates.join(',')}]}`, lastId: id };
 }
 
-/** A metadata document above 20 MB is committed, loaded (exactly) and committed on again, per backend. */
-describeEachBackend('Iceberg REST with a 20 MB metadata document', (ctx) => {
+/** A metadata document above 20 MB is committed, loaded (exactly) and committed on again. */
+function largeDocumentRoundTrip(ctx: BackendTestContext): void {
   const catalog = 'big';
   const tables = `/v1/${catalog}/namespaces/${nsPath('ns')}/tables`;
 
@@ -62,7 +62,22 @@ describeEachBackend('Iceberg REST with a 20 MB metadata document', (ctx) => {
     );
     expect(next.status).toBe(200);
     expect(next.text).toContain(`"current-snapshot-id":${lastId}`);
+    const reloaded = await ctx.http.get(`${tables}/wide`).buffer(true).expect(200);
+    const after = parseJsonLossless(reloaded.text) as Json;
+    expect(after.metadata.properties.after).toBe('big');
+    expect(after.metadata.snapshots).toHaveLength(count);
+    expect(after.metadata['metadata-log']).toHaveLength(2);
   });
+}
+
+// Parsed on the main thread (the harness default: no worker threads), on every backend.
+describeEachBackend('Iceberg REST with a 20 MB metadata document', largeDocumentRoundTrip);
+
+// The same through the worker pool: results come back in shared memory, are cached, served from there and
+// handed to the worker again by the next commit.
+describeEachBackend('Iceberg REST with a 20 MB metadata document through the worker pool', largeDocumentRoundTrip, {
+  backends: ['memory', 'postgres'],
+  env: { PANGOLIN_METADATA_WORKERS: '2' },
 });
 
 /** Bodies above the configured limit are refused with 413 in the Iceberg envelope. */

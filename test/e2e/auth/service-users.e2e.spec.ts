@@ -81,7 +81,7 @@ for (const kind of AUTH_BACKENDS) {
       const wrong = new IcebergRestCatalog({
         baseUrl: t.baseUrl,
         catalogName: 'lake',
-        auth: { type: 'header', name: 'X-API-Key', value: `${svc.api_key.slice(0, -1)}x` },
+        auth: { type: 'header', name: 'X-API-Key', value: withLastCharacterChanged(svc.api_key) },
       });
       await expect(wrong.listNamespaces()).rejects.toMatchObject({ status: 401 });
       await t.http.get('/api/v1/catalogs').set('X-API-Key', 'pgl_not-a-key').expect(401);
@@ -171,4 +171,10 @@ for (const kind of AUTH_BACKENDS) {
       expect((error as IcebergError).status).toBe(403);
     });
   });
+}
+
+/** The key with its last character replaced by a different one (a fixed replacement could equal it). */
+function withLastCharacterChanged(key: string): string {
+  const last = key.slice(-1);
+  return `${key.slice(0, -1)}${last === 'x' ? 'y' : 'x'}`;
 }

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { DestinationStream } from 'pino';
 import request from 'supertest';
 import { createApp } from '../../src/app.factory';
 import { loadConfig, type DatabaseConfig } from '../../src/config/config';
@@ -147,7 +148,18 @@ const BASE_TEST_ENV: Record<string, string> = {
  * Starts the real application on a fresh store of the given kind, listening on a free 127.0.0.1 port,
  * built by the same createApp as production.
  */
-export async function startTestApp(kind: TestBackend, envOverrides: Record<string, string> = {}): Promise<TestApp> {
+export interface StartTestAppOptions {
+  /** Wraps the opened ports before the app gets them (fault injection). */
+  wrapPorts?: (ports: PersistencePorts) => PersistencePorts;
+  /** Where the structured log goes (tests that inspect log lines). */
+  logDestination?: DestinationStream;
+}
+
+export async function startTestApp(
+  kind: TestBackend,
+  envOverrides: Record<string, string> = {},
+  options: StartTestAppOptions = {},
+): Promise<TestApp> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'pangolin-e2e-'));
   let persistence: TestPersistence | undefined;
   let app: NestExpressApplication | undefined;
@@ -161,7 +173,8 @@ export async function startTestApp(kind: TestBackend, envOverrides: Record<strin
       PANGOLIN_HOST: '127.0.0.1',
       ...envOverrides,
     });
-    app = await createApp(config, { persistence: persistence.ports });
+    const ports = options.wrapPorts ? options.wrapPorts(persistence.ports) : persistence.ports;
+    app = await createApp(config, { persistence: ports, logDestination: options.logDestination });
     await app.listen(0, '127.0.0.1');
     const { port } = app.getHttpServer().address() as AddressInfo;
     const baseUrl = `http://127.0.0.1:${port}`;

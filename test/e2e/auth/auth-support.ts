@@ -1,14 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { Writable } from 'node:stream';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { createApp } from '../../../src/app.factory';
-import { loadConfig } from '../../../src/config/config';
 import type { PersistencePorts } from '../../../src/persistence/persistence-ports';
-import { openTestPersistence, type TestBackend, type TestPersistence } from '../../support/app-harness';
+import { startTestApp, type TestBackend } from '../../support/app-harness';
 
 /** The backends the auth suites run on (the issue's: memory, SQLite, PostgreSQL). */
 export const AUTH_BACKENDS: readonly TestBackend[] = ['memory', 'sqlite', 'postgres'];
@@ -45,64 +39,23 @@ export interface AuthTestApp {
 }
 
 /**
- * Starts the real application (createApp, as production) on a fresh store, capturing its structured log.
- * `persistence` may wrap the opened ports (fault injection).
+ * Starts the real application (createApp, as production) on a fresh store in auth mode, capturing its
+ * structured log. `wrapPorts` may wrap the opened ports (fault injection).
  */
 export async function startAuthApp(
   kind: TestBackend,
   env: Record<string, string> = {},
   wrapPorts: (ports: PersistencePorts) => PersistencePorts = (p) => p,
 ): Promise<AuthTestApp> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'pangolin-auth-'));
-  let persistence: TestPersistence | undefined;
-  let app: NestExpressApplication | undefined;
   const lines: string[] = [];
-  const destination = new Writable({
+  const logDestination = new Writable({
     write(chunk: Buffer, _encoding, callback) {
       lines.push(chunk.toString('utf8'));
       callback();
     },
   });
-  try {
-    persistence = await openTestPersistence(kind);
-    const config = loadConfig({
-      ...AUTH_ENV,
-      DATABASE_URL: persistence.databaseUrl,
-      PANGOLIN_DATA_DIR: dataDir,
-      PORT: '0',
-      PANGOLIN_HOST: '127.0.0.1',
-      ...env,
-    });
-    app = await createApp(config, { persistence: wrapPorts(persistence.ports), logDestination: destination });
-    await app.listen(0, '127.0.0.1');
-    const { port } = app.getHttpServer().address() as AddressInfo;
-    const baseUrl = `http://127.0.0.1:${port}`;
-    const opened = { app, persistence };
-    let closed = false;
-    return {
-      app,
-      http: request(baseUrl),
-      baseUrl,
-      ports: persistence.ports,
-      dataDir,
-      logs: () => lines.join(''),
-      close: async () => {
-        if (closed) return;
-        closed = true;
-        try {
-          await opened.app.close();
-        } finally {
-          await opened.persistence.close();
-          await rm(dataDir, { recursive: true, force: true });
-        }
-      },
-    };
-  } catch (error) {
-    await app?.close().catch(() => undefined);
-    await persistence?.close().catch(() => undefined);
-    await rm(dataDir, { recursive: true, force: true });
-    throw error;
-  }
+  const started = await startTestApp(kind, { ...AUTH_ENV, ...env }, { wrapPorts, logDestination });
+  return { ...started, logs: () => lines.join('') };
 }
 
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });

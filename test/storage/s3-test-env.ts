@@ -12,7 +12,7 @@ export function s3TestEndpoint(): { endpoint: string; accessKey: string; secretK
   };
 }
 
-/** Creates a bucket with a random name (tests of several engineers share one server) and returns its name. */
+/** Creates a bucket with a random name (concurrent test runs share one server) and returns its name. */
 export async function createTestBucket(prefix = 'test'): Promise<string> {
   const { endpoint, accessKey, secretKey } = s3TestEndpoint();
   const client = new S3Client({

@@ -11,7 +11,7 @@ export interface TestPostgresDatabase {
 
 /**
  * Creates an empty database with a random name on the test server (PANGOLIN_TEST_POSTGRES_URL), so suites
- * and engineers running tests at the same time never share tables.
+ * and test runs happening at the same time never share tables.
  */
 export async function createTestPostgresDatabase(prefix = 'pangolin_test'): Promise<TestPostgresDatabase> {
   const serverUrl = process.env[POSTGRES_URL_ENV];

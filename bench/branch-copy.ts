@@ -15,15 +15,15 @@
  * - bare:  the copy's INSERT ... SELECT alone, executed directly on the DataSource (SQL only).
  * Statements are counted with a TypeORM logger. Times are medians over the repetitions (fewer at 50k).
  */
+import { seedCatalogWithTables } from './support/seed-tables';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, Logger as TypeormLogger } from 'typeorm';
-import type { Asset, NamespacePath } from '../src/persistence/models';
+import type { Asset } from '../src/persistence/models';
 import { openPersistence } from '../src/persistence/open-persistence';
 import type { PersistencePorts } from '../src/persistence/persistence-ports';
-import type { AssetPut } from '../src/persistence/ports';
 import { namespaceColumns } from '../src/persistence/typeorm/namespace-keys';
 import { ASSET_COLUMNS } from '../src/persistence/typeorm/typeorm-assets';
 import { openTypeormBackend, SqlDatabaseConfig } from '../src/persistence/typeorm/typeorm-persistence';
@@ -38,9 +38,7 @@ const BACKENDS = (process.env.BENCH_BACKENDS ?? 'sqlite,postgres,memory,mongodb'
  * that favours the loop (N commits) far more than the bulk copy (one commit).
  */
 const POSTGRES_FLAGS = process.env.BENCH_PG_ASYNC_COMMIT ? ['-c', 'synchronous_commit=off'] : [];
-const NAMESPACES: NamespacePath[] = [['sales'], ['sales', 'eu'], ['marketing'], ['finance', 'ledger']];
 /** Rows per commitChanges while seeding (keeps each JSON parameter moderate). */
-const SEED_CHUNK = 10_000;
 
 interface Measurement {
   ms: number;
@@ -197,37 +195,7 @@ async function seed(ports: PersistencePorts, n: number): Promise<{ tenantId: str
   const tenantId = randomUUID();
   const catalogName = `bench-${n}`;
   await ports.tenants.createTenant({ id: tenantId, name: `bench-${tenantId}`, properties: {} });
-  await ports.catalogs.createCatalog({
-    id: randomUUID(),
-    tenantId,
-    name: catalogName,
-    catalogType: 'Local',
-    warehouseName: null,
-    storageLocation: null,
-    federatedConfig: null,
-    properties: {},
-  });
-  for (let start = 0; start < n; start += SEED_CHUNK) {
-    const puts: AssetPut[] = [];
-    for (let i = start; i < Math.min(n, start + SEED_CHUNK); i++) {
-      const namespace = NAMESPACES[i % NAMESPACES.length];
-      const name = `table_${String(i).padStart(6, '0')}`;
-      puts.push({
-        namespace,
-        name,
-        kind: 'ICEBERG_TABLE',
-        location: `s3://warehouse/${namespace.join('/')}/${name}`,
-        properties: {
-          metadata_location: `s3://warehouse/${namespace.join('/')}/${name}/metadata/00001-${randomUUID()}.metadata.json`,
-          owner: 'bench',
-        },
-      });
-    }
-    await ports.unitOfWork.commitChanges(tenantId, catalogName, 'main', { puts, deletes: [], expectations: [] }, {
-      author: 'bench',
-      message: 'seed',
-    });
-  }
+  await seedCatalogWithTables(ports, tenantId, catalogName, n);
   return { tenantId, catalogName };
 }
 

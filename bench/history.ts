@@ -17,6 +17,7 @@
  * Times are medians over the repetitions. Targets: ancestry >= 20x faster than the walk at depth 10k on SQL;
  * HTTP branch creation within 2x of copyAssetsBulk alone.
  */
+import { BENCH_NAMESPACES, seedCatalogWithTables } from './support/seed-tables';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -25,10 +26,9 @@ import { randomUUID } from 'node:crypto';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createApp } from '../src/app.factory';
 import { loadConfig } from '../src/config/config';
-import { DEFAULT_TENANT_ID, type Commit, type NamespacePath } from '../src/persistence/models';
+import { DEFAULT_TENANT_ID, type Commit } from '../src/persistence/models';
 import { openPersistence } from '../src/persistence/open-persistence';
 import type { PersistencePorts } from '../src/persistence/persistence-ports';
-import type { AssetPut } from '../src/persistence/ports';
 import { startEmbeddedPostgres } from '../test/support/servers/postgres-server';
 
 const DEPTHS = (process.env.BENCH_DEPTHS ?? '1000,10000,100000').split(',').map(Number);
@@ -36,13 +36,11 @@ const ASSET_COUNTS = (process.env.BENCH_ASSETS ?? '1000,10000').split(',').map(N
 const BACKENDS = (process.env.BENCH_BACKENDS ?? 'sqlite,postgres,memory,mongodb').split(',');
 const PAGE = 100;
 const IMPORT_CHUNK = 5_000;
-const SEED_CHUNK = 10_000;
 const ANCESTRY_REPS = 15;
 const WALK_REPS = 5;
 const BRANCH_REPS = 5;
 /** Same reasoning as bench/branch-copy.ts: the seeding commits are many; their WAL flushes are not measured. */
 const POSTGRES_FLAGS = ['-c', 'synchronous_commit=off'];
-const NAMESPACES: NamespacePath[] = [['sales'], ['sales', 'eu'], ['marketing'], ['finance', 'ledger']];
 
 interface HistoryRow {
   backend: string;
@@ -154,7 +152,7 @@ async function benchHistory(backend: Backend): Promise<HistoryRow[]> {
 }
 
 function syntheticCommit(tenantId: string, id: string, parentId: string | null, i: number): Commit {
-  const namespace = NAMESPACES[i % NAMESPACES.length];
+  const namespace = BENCH_NAMESPACES[i % BENCH_NAMESPACES.length];
   const name = `table_${String(i % 500).padStart(3, '0')}`;
   return {
     id,
@@ -259,34 +257,7 @@ async function benchBranchCreation(backend: Backend): Promise<BranchRow[]> {
 /** A catalog of the default tenant (the NO-AUTH caller's) whose main branch holds `n` tables. */
 async function seedCatalog(ports: PersistencePorts, n: number): Promise<string> {
   const catalogName = `bench-${n}-${randomUUID().slice(0, 8)}`;
-  await ports.catalogs.createCatalog({
-    id: randomUUID(),
-    tenantId: DEFAULT_TENANT_ID,
-    name: catalogName,
-    catalogType: 'Local',
-    warehouseName: null,
-    storageLocation: null,
-    federatedConfig: null,
-    properties: {},
-  });
-  for (let start = 0; start < n; start += SEED_CHUNK) {
-    const puts: AssetPut[] = [];
-    for (let i = start; i < Math.min(n, start + SEED_CHUNK); i++) {
-      const namespace = NAMESPACES[i % NAMESPACES.length];
-      const name = `table_${String(i).padStart(6, '0')}`;
-      puts.push({
-        namespace,
-        name,
-        kind: 'ICEBERG_TABLE',
-        location: `s3://warehouse/${namespace.join('/')}/${name}`,
-        properties: { metadata_location: `s3://warehouse/${namespace.join('/')}/${name}/metadata/00001.metadata.json` },
-      });
-    }
-    await ports.unitOfWork.commitChanges(DEFAULT_TENANT_ID, catalogName, 'main', { puts, deletes: [], expectations: [] }, {
-      author: 'bench',
-      message: 'seed',
-    });
-  }
+  await seedCatalogWithTables(ports, DEFAULT_TENANT_ID, catalogName, n);
   return catalogName;
 }
 

@@ -153,16 +153,16 @@ export class SqlSession {
 
   /**
    * A table expression `l` over a JSON array of objects passed as parameter `$param`, with the given text
-   * (or integer) fields as columns: `json_to_recordset` on PostgreSQL, `json_each` on SQLite.
+   * (or integer, or bigint) fields as columns: `json_to_recordset` on PostgreSQL, `json_each` on SQLite.
    *
    * Join it to a table as `FROM l CROSS JOIN <table> WHERE ...`: SQLite then keeps the list as the outer loop
    * and probes the table's index once per entry. With a plain JOIN its planner may scan the table's whole
    * range and the list for each row (quadratic: minutes for a 10k-entry list). PostgreSQL plans both alike.
    */
-  jsonRecords(param: number, fields: Record<string, 'text' | 'integer'>): string {
+  jsonRecords(param: number, fields: Record<string, 'text' | 'integer' | 'bigint'>): string {
     const entries = Object.entries(fields);
     if (this.dialect === 'postgres') {
-      const columns = entries.map(([name, type]) => `"${name}" ${type === 'text' ? 'text COLLATE "C"' : 'integer'}`);
+      const columns = entries.map(([name, type]) => `"${name}" ${type === 'text' ? 'text COLLATE "C"' : type}`);
       return `json_to_recordset(CAST($${param} AS json)) AS l(${columns.join(', ')})`;
     }
     const columns = entries.map(([name]) => `json_extract(value, '$.${name}') AS "${name}"`);

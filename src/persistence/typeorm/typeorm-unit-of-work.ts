@@ -1,8 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { ExpectationFailedError, NotFoundError } from '../../common/errors';
+import {
+  BackendUnavailableError,
+  CommitStateUnknownError,
+  ExpectationFailedError,
+  NotFoundError,
+} from '../../common/errors';
 import { Commit, CommitOperation, METADATA_LOCATION_PROPERTY, NamespacePath, qualifiedAssetName, StringMap } from '../models';
 import { AssetKey, AssetPut, BranchChanges, CommitChangesOptions, CommitInfo, UnitOfWorkPort } from '../ports';
 import { CommitEntity } from './entities';
+import { BranchCommitBatcher, settled } from './branch-commit-batcher';
+import { isConnectionLoss } from './driver-errors';
 import { commitEntity } from './mappers';
 import { namespaceColumns, namespaceKey } from './namespace-keys';
 import { ASSET_COLUMNS, ASSET_UPSERT } from './typeorm-assets';
@@ -13,19 +20,58 @@ interface CurrentRow {
   properties: StringMap;
 }
 
+/** One commitChanges call, as it waits for its batch. */
+interface CommitCall {
+  tenantId: string;
+  catalogName: string;
+  branch: string;
+  changes: BranchChanges;
+  info: CommitInfo;
+  options: CommitChangesOptions;
+}
+
+/** What one call writes, decided against the rows it sees. */
+interface CommitPlan {
+  /** Keys whose rows the call removes (each exists). */
+  removed: AssetKey[];
+  /** The rows the call writes, one per key, ids resolved. */
+  written: WrittenRow[];
+  commit: Commit;
+}
+
+type WrittenRow = AssetPut & { id: string };
+
+/** Calls of one branch that share a transaction at most; the rest wait for the next one. */
+const MAX_BATCH_SIZE = 64;
+
 /**
  * The one write path for a branch's content. One transaction: lock the branch row (PostgreSQL
  * `SELECT ... FOR UPDATE`; SQLite is serialised by the adapter's mutex and BEGIN IMMEDIATE), check the
  * expectations against the rows as they are now, delete, upsert, insert the commit, move the head.
  * Statements per call: a fixed handful (lock, read, delete, upsert, commit, head), whatever the number of
  * assets: lists travel as one JSON parameter.
+ *
+ * Group commit: concurrent calls on one branch may share one transaction (see BranchCommitBatcher), so the
+ * branch lock is taken once for many of them. A call on an idle branch runs alone at once. The calls of a
+ * batch are evaluated in arrival order against an in-memory view of the branch (the rows read under the lock,
+ * updated by each accepted call), so each caller's result is what sequential execution in arrival order would
+ * give; a call whose expectation fails gets its ExpectationFailedError and contributes nothing. The batch then
+ * writes the net effect with the same fixed handful of statements (one DELETE, one upsert, one INSERT of the
+ * chained commits, one head update), whatever the number of calls. A batch that fails as a whole (e.g. one
+ * call's put violates a unique key) is re-run call by call, so only the culprit fails; an unknown COMMIT
+ * outcome, a lost backend and a missing catalog or branch go to every caller of the batch.
  */
 export class TypeormUnitOfWork extends UnitOfWorkPort {
+  private readonly batcher = new BranchCommitBatcher<CommitCall, Commit>(
+    (calls) => this.commitBatch(calls),
+    MAX_BATCH_SIZE,
+  );
+
   constructor(private readonly db: SqlDatabase) {
     super();
   }
 
-  async commitChanges(
+  commitChanges(
     tenantId: string,
     catalogName: string,
     branch: string,
@@ -33,81 +79,227 @@ export class TypeormUnitOfWork extends UnitOfWorkPort {
     info: CommitInfo,
     options: CommitChangesOptions = {},
   ): Promise<Commit> {
+    const call: CommitCall = { tenantId, catalogName, branch, changes, info, options };
+    return this.batcher.submit(JSON.stringify([tenantId, catalogName, branch]), call);
+  }
+
+  /** Settles the calls of one batch (all on one branch, in arrival order). */
+  private async commitBatch(calls: CommitCall[]): Promise<PromiseSettledResult<Commit>[]> {
+    if (calls.length === 1) return [await settled(this.commitAlone(calls[0]))];
+    try {
+      return await this.commitTogether(calls);
+    } catch (error) {
+      if (!shouldRetryAlone(error, calls)) return calls.map(() => ({ status: 'rejected', reason: error }));
+      // Nothing of the batch was written: each call on its own, in arrival order, so only a culprit fails.
+      const outcomes: PromiseSettledResult<Commit>[] = [];
+      for (const call of calls) outcomes.push(await settled(this.commitAlone(call)));
+      return outcomes;
+    }
+  }
+
+  /** One call in its own transaction. */
+  private commitAlone({ tenantId, catalogName, branch, changes, info, options }: CommitCall): Promise<Commit> {
     return this.db.write(
       async (s) => {
         const head = await lockBranch(s, tenantId, catalogName, branch, options.createBranchIfMissing ?? false);
-        if (changes.expectedHeadCommitId !== undefined && changes.expectedHeadCommitId !== head) {
-          throw new ExpectationFailedError(branch, 'head-moved');
-        }
-
-        const current = await readCurrentRows(s, tenantId, catalogName, branch, [
-          ...changes.expectations,
-          ...changes.puts,
-          ...changes.deletes,
-        ]);
-        for (const expectation of changes.expectations) {
-          const row = current.get(keyOf(expectation));
-          const name = qualifiedAssetName(expectation.namespace, expectation.name);
-          if (expectation.state === 'absent') {
-            if (row) throw new ExpectationFailedError(name, 'exists');
-          } else {
-            if (!row) throw new ExpectationFailedError(name, 'missing');
-            const location = row.properties[METADATA_LOCATION_PROPERTY] ?? null;
-            if (expectation.metadataLocation !== undefined && expectation.metadataLocation !== location) {
-              throw new ExpectationFailedError(name, 'location-mismatch');
-            }
-          }
-        }
-
-        const removed = uniqueByKey(changes.deletes).filter((key) => current.has(keyOf(key)));
-        if (removed.length > 0) {
-          await s.run(
-            `DELETE FROM assets WHERE tenant_id = $1 AND catalog_name = $2 AND branch_name = $3
-             AND id IN (${s.jsonStrings(4)})`,
-            [tenantId, catalogName, branch, JSON.stringify(removed.map((key) => current.get(keyOf(key))!.id))],
-          );
-        }
-
-        const written = uniqueByKey(changes.puts).map((put) => ({
-          ...put,
-          id: put.id ?? current.get(keyOf(put))?.id ?? randomUUID(),
-        }));
-        if (written.length > 0) await upsertRows(s, tenantId, catalogName, branch, written);
-
-        const operations: CommitOperation[] = [
-          ...written.map((put) => ({
-            Put: {
-              asset: {
-                id: put.id,
-                name: put.name,
-                namespace: [...put.namespace],
-                kind: put.kind,
-                location: put.location,
-                properties: { ...put.properties },
-              },
-            },
-          })),
-          ...removed.map((key) => ({ Delete: { name: qualifiedAssetName(key.namespace, key.name) } })),
-        ];
-        const commit: Commit = {
-          id: randomUUID(),
-          tenantId,
-          parentId: head,
-          timestamp: info.timestamp ?? Date.now(),
-          author: info.author,
-          message: info.message,
-          operations,
-        };
-        await s.repo(CommitEntity).insert(commitEntity(commit));
-        await s.run(
-          'UPDATE branches SET head_commit_id = $4 WHERE tenant_id = $1 AND catalog_name = $2 AND name = $3',
-          [tenantId, catalogName, branch, commit.id],
+        const current = await readCurrentRows(s, tenantId, catalogName, branch, keysOf(changes));
+        const { removed, written, commit } = planCommit(tenantId, branch, head, changes, info, (key) =>
+          current.get(keyOf(key)),
         );
+
+        if (removed.length > 0) {
+          const ids = removed.map((key) => current.get(keyOf(key))!.id);
+          await deleteRows(s, tenantId, catalogName, branch, ids);
+        }
+        if (written.length > 0) await upsertRows(s, tenantId, catalogName, branch, written);
+        await s.repo(CommitEntity).insert(commitEntity(commit));
+        await moveHead(s, tenantId, catalogName, branch, commit.id);
         return commit;
       },
       { branch, asset: changes.puts[0] ? qualifiedAssetName(changes.puts[0].namespace, changes.puts[0].name) : '' },
     );
   }
+
+  /**
+   * Several calls in ONE transaction: lock the branch once, read the rows of every key of every call with one
+   * statement, plan each call in arrival order against the view of the branch the earlier accepted calls
+   * left, then write the net effect and one commit per accepted call, chained in that order.
+   */
+  private async commitTogether(calls: CommitCall[]): Promise<PromiseSettledResult<Commit>[]> {
+    const { tenantId, catalogName, branch } = calls[0];
+    try {
+      return await this.db.write(
+        async (s) => {
+          const lockedHead = await lockBranch(s, tenantId, catalogName, branch, false);
+          const keys = calls.flatMap((call) => keysOf(call.changes));
+          const start = await readCurrentRows(s, tenantId, catalogName, branch, keys);
+          const view = new BranchView(lockedHead, start);
+          const outcomes = calls.map((call): PromiseSettledResult<Commit> => {
+            try {
+              const plan = planCommit(tenantId, branch, view.head, call.changes, call.info, (key) => view.row(key));
+              return { status: 'fulfilled', value: view.accept(plan) };
+            } catch (error) {
+              if (error instanceof ExpectationFailedError) return { status: 'rejected', reason: error };
+              throw error;
+            }
+          });
+          if (view.commits.length === 0) throw new NothingToWrite(outcomes);
+
+          const { deletedIds, upserted } = view.netEffect();
+          if (deletedIds.length > 0) await deleteRows(s, tenantId, catalogName, branch, deletedIds);
+          if (upserted.length > 0) await upsertRows(s, tenantId, catalogName, branch, upserted);
+          await insertCommits(s, tenantId, view.commits);
+          await moveHead(s, tenantId, catalogName, branch, view.head!);
+          return outcomes;
+        },
+        { branch },
+      );
+    } catch (error) {
+      if (error instanceof NothingToWrite) return error.outcomes;
+      throw error;
+    }
+  }
+}
+
+/**
+ * Decides what one call writes, against the branch as `rowAt` shows it, exactly as the call would alone:
+ * throws ExpectationFailedError when the head moved or an expectation fails; a delete of a missing key removes
+ * nothing; a put keeps the row's id unless it gives one; the commit's parent is `head`.
+ */
+function planCommit(
+  tenantId: string,
+  branch: string,
+  head: string | null,
+  changes: BranchChanges,
+  info: CommitInfo,
+  rowAt: (key: AssetKey) => CurrentRow | undefined,
+): CommitPlan {
+  if (changes.expectedHeadCommitId !== undefined && changes.expectedHeadCommitId !== head) {
+    throw new ExpectationFailedError(branch, 'head-moved');
+  }
+  for (const expectation of changes.expectations) {
+    const row = rowAt(expectation);
+    const name = qualifiedAssetName(expectation.namespace, expectation.name);
+    if (expectation.state === 'absent') {
+      if (row) throw new ExpectationFailedError(name, 'exists');
+    } else {
+      if (!row) throw new ExpectationFailedError(name, 'missing');
+      const location = row.properties[METADATA_LOCATION_PROPERTY] ?? null;
+      if (expectation.metadataLocation !== undefined && expectation.metadataLocation !== location) {
+        throw new ExpectationFailedError(name, 'location-mismatch');
+      }
+    }
+  }
+
+  const removed = uniqueByKey(changes.deletes).filter((key) => rowAt(key) !== undefined);
+  const written = uniqueByKey(changes.puts).map((put) => ({ ...put, id: put.id ?? rowAt(put)?.id ?? randomUUID() }));
+  const operations: CommitOperation[] = [
+    ...written.map((put) => ({
+      Put: {
+        asset: {
+          id: put.id,
+          name: put.name,
+          namespace: [...put.namespace],
+          kind: put.kind,
+          location: put.location,
+          properties: { ...put.properties },
+        },
+      },
+    })),
+    ...removed.map((key) => ({ Delete: { name: qualifiedAssetName(key.namespace, key.name) } })),
+  ];
+  const commit: Commit = {
+    id: randomUUID(),
+    tenantId,
+    parentId: head,
+    timestamp: info.timestamp ?? Date.now(),
+    author: info.author,
+    message: info.message,
+    operations,
+  };
+  return { removed, written, commit };
+}
+
+/**
+ * The branch as a batch sees it between its calls: the rows read under the lock, overlaid with what each
+ * accepted call removed and wrote (in the order the SQL of one call does it: deletes, then puts), and the head
+ * moved to each accepted call's commit.
+ */
+class BranchView {
+  /** Commits of the accepted calls, in order; each one's parent is the one before (the first: the locked head). */
+  readonly commits: Commit[] = [];
+  /** Rows changed by the batch: the row now, or null when removed. */
+  private readonly changed = new Map<string, CurrentRow | null>();
+  /** The last put of each key still present: what the upsert writes. */
+  private readonly finalPuts = new Map<string, WrittenRow>();
+
+  constructor(
+    public head: string | null,
+    private readonly start: Map<string, CurrentRow>,
+  ) {}
+
+  row(key: AssetKey): CurrentRow | undefined {
+    const changed = this.changed.get(keyOf(key));
+    if (changed !== undefined) return changed ?? undefined;
+    return this.start.get(keyOf(key));
+  }
+
+  /** Applies an accepted call's plan to the view; returns its commit. */
+  accept({ removed, written, commit }: CommitPlan): Commit {
+    for (const key of removed) {
+      this.changed.set(keyOf(key), null);
+      this.finalPuts.delete(keyOf(key));
+    }
+    for (const put of written) {
+      this.changed.set(keyOf(put), { id: put.id, properties: put.properties });
+      this.finalPuts.set(keyOf(put), put);
+    }
+    this.commits.push(commit);
+    this.head = commit.id;
+    return commit;
+  }
+
+  /**
+   * The writes that turn the rows read into the rows of the view: delete the rows read that are gone or whose
+   * id changed (so an id may move to another key within the batch), then upsert the final row of every key
+   * the batch wrote.
+   */
+  netEffect(): { deletedIds: string[]; upserted: WrittenRow[] } {
+    const deletedIds: string[] = [];
+    for (const [key, row] of this.start) {
+      const now = this.changed.get(key);
+      if (now === null || (now !== undefined && now.id !== row.id)) deletedIds.push(row.id);
+    }
+    return { deletedIds, upserted: [...this.finalPuts.values()] };
+  }
+}
+
+/** Ends a batch transaction in which every call failed its expectations: roll back, settle each call. */
+class NothingToWrite {
+  constructor(readonly outcomes: PromiseSettledResult<Commit>[]) {}
+}
+
+/**
+ * Whether the calls of a batch that failed as a whole should each be re-run alone. Not when re-running cannot
+ * change the answer or must not happen: an unknown COMMIT outcome (never retried), a lost connection to the
+ * backend, a missing catalog; nor a missing branch, unless a call may create it (then the calls before it fail
+ * and the ones after it see it, as in sequential execution).
+ */
+function shouldRetryAlone(error: unknown, calls: CommitCall[]): boolean {
+  if (error instanceof CommitStateUnknownError) return false;
+  if (error instanceof BackendUnavailableError && isBackendUnreachable(error.cause)) return false;
+  if (error instanceof NotFoundError) {
+    return error.resource === 'branch' && calls.some((call) => call.options.createBranchIfMissing);
+  }
+  return true;
+}
+
+function isBackendUnreachable(driverError: unknown): boolean {
+  const message = (driverError as { message?: unknown } | undefined)?.message;
+  return (
+    isConnectionLoss(driverError) ||
+    (typeof message === 'string' && /timeout exceeded when trying to connect/i.test(message))
+  );
 }
 
 /** Locks the branch row and returns its head; creates the branch first when asked to. */
@@ -164,13 +356,64 @@ async function readCurrentRows(
   return current;
 }
 
+/** Every key a call reads or writes. */
+function keysOf(changes: BranchChanges): AssetKey[] {
+  return [...changes.expectations, ...changes.puts, ...changes.deletes];
+}
+
+/** Deletes the branch's rows with these ids, with one statement. */
+async function deleteRows(s: SqlSession, tenantId: string, catalogName: string, branch: string, ids: string[]) {
+  await s.run(
+    `DELETE FROM assets WHERE tenant_id = $1 AND catalog_name = $2 AND branch_name = $3
+     AND id IN (${s.jsonStrings(4)})`,
+    [tenantId, catalogName, branch, JSON.stringify(ids)],
+  );
+}
+
+/** Inserts the commits with one statement (the rows travel as one JSON parameter). */
+async function insertCommits(s: SqlSession, tenantId: string, commits: Commit[]): Promise<void> {
+  const records = commits.map((commit) => {
+    const row = commitEntity(commit);
+    return {
+      id: row.id,
+      parent_id: row.parentId,
+      committed_at: row.committedAt,
+      author: row.author,
+      message: row.message,
+      operations: JSON.stringify(row.operations), // the entity's JSON text column
+    };
+  });
+  const list = s.jsonRecords(2, {
+    id: 'text',
+    parent_id: 'text',
+    committed_at: 'bigint',
+    author: 'text',
+    message: 'text',
+    operations: 'text',
+  });
+  await s.run(
+    `INSERT INTO commits (tenant_id, id, parent_id, committed_at, author, message, operations)
+     SELECT CAST($1 AS text), l.id, l.parent_id, l.committed_at, l.author, l.message, l.operations FROM ${list}`,
+    [tenantId, JSON.stringify(records)],
+  );
+}
+
+async function moveHead(s: SqlSession, tenantId: string, catalogName: string, branch: string, commitId: string) {
+  await s.run('UPDATE branches SET head_commit_id = $4 WHERE tenant_id = $1 AND catalog_name = $2 AND name = $3', [
+    tenantId,
+    catalogName,
+    branch,
+    commitId,
+  ]);
+}
+
 /** Inserts or overwrites the rows with one statement (the rows travel as one JSON parameter). */
 async function upsertRows(
   s: SqlSession,
   tenantId: string,
   catalogName: string,
   branch: string,
-  puts: (AssetPut & { id: string })[],
+  puts: WrittenRow[],
 ): Promise<void> {
   const records = puts.map((put) => {
     const ns = namespaceColumns(put.namespace);

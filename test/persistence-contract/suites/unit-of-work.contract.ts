@@ -437,8 +437,250 @@ export function describeUnitOfWorkContract(ctx: ContractContext): void {
           ]);
         },
       );
+
+      ctx.test(
+        'a burst over 10 tables, 3 writers per table from the same location: one winner per table, one chain of the winners',
+        ['transactions'],
+        async () => {
+          const TABLES = 10;
+          const PER_TABLE = 3;
+          const { tenantId, catalogName } = await newCatalog(ctx.ports);
+          const seed = await commit(ctx.ports, tenantId, catalogName, 'main', {
+            puts: Array.from({ length: TABLES }, (_, t) => tablePut(['ns'], `table_${t}`, 's3://v0.json')),
+          });
+          const seededIds = new Map(
+            (await ctx.ports.assets.listAssets(tenantId, catalogName, 'main')).map((row) => [row.name, row.id]),
+          );
+
+          // Interleaved, so the writers of one table are spread over the burst.
+          const writers = Array.from({ length: TABLES * PER_TABLE }, (_, i) => ({
+            table: `table_${i % TABLES}`,
+            location: `s3://v1-writer-${i}.json`,
+            message: `writer ${i}`,
+          }));
+          const results = await Promise.allSettled(
+            writers.map((writer) =>
+              ctx.ports.unitOfWork.commitChanges(
+                tenantId,
+                catalogName,
+                'main',
+                changes({
+                  puts: [tablePut(['ns'], writer.table, writer.location)],
+                  expectations: [
+                    { namespace: ['ns'], name: writer.table, state: 'present', metadataLocation: 's3://v0.json' },
+                  ],
+                }),
+                { ...AUTHOR, message: writer.message },
+              ),
+            ),
+          );
+
+          const winners = new Map<string, { commit: Commit; location: string; message: string }>();
+          results.forEach((result, i) => {
+            const writer = writers[i];
+            if (result.status === 'fulfilled') {
+              expect(winners.has(writer.table)).toBe(false);
+              winners.set(writer.table, { commit: result.value, location: writer.location, message: writer.message });
+            } else {
+              expect(result.reason).toBeInstanceOf(ExpectationFailedError);
+              expect(result.reason).toMatchObject({ failure: 'location-mismatch', assetName: `ns.${writer.table}` });
+            }
+          });
+          expect(winners.size).toBe(TABLES);
+
+          for (const [table, winner] of winners) {
+            expect(winner.commit).toMatchObject({ tenantId, author: AUTHOR.author, message: winner.message });
+            expect(winner.commit.operations).toEqual([
+              {
+                Put: {
+                  asset: {
+                    id: seededIds.get(table),
+                    name: table,
+                    namespace: ['ns'],
+                    kind: 'ICEBERG_TABLE',
+                    location: `s3://bucket/ns/${table}`,
+                    properties: { owner: 'contract', [METADATA_LOCATION_PROPERTY]: winner.location },
+                  },
+                },
+              },
+            ]);
+            await expect(ctx.ports.commits.getCommit(tenantId, winner.commit.id)).resolves.toEqual(winner.commit);
+          }
+
+          const rows = await ctx.ports.assets.listAssets(tenantId, catalogName, 'main');
+          expect(rows.map((row) => [row.name, row.id, row.properties[METADATA_LOCATION_PROPERTY]]).sort()).toEqual(
+            [...winners].map(([table, winner]) => [table, seededIds.get(table), winner.location]).sort(),
+          );
+
+          const head = (await ctx.ports.branches.getBranch(tenantId, catalogName, 'main'))!.headCommitId;
+          const history = await ctx.ports.commits.getCommitAncestry(tenantId, head, 1000);
+          expectLinear(history);
+          expect(history).toHaveLength(TABLES + 1);
+          expect(history[TABLES]).toEqual(seed);
+          expect(new Set(history.slice(0, TABLES).map((c) => c.id))).toEqual(
+            new Set([...winners.values()].map((winner) => winner.commit.id)),
+          );
+        },
+      );
+
+      ctx.test(
+        'a burst of creates: 5 concurrent `absent` creates of each of 4 names, exactly one wins per name',
+        ['transactions'],
+        async () => {
+          const NAMES = 4;
+          const ATTEMPTS = 5;
+          const { tenantId, catalogName } = await newCatalog(ctx.ports);
+          const attempts = Array.from({ length: NAMES * ATTEMPTS }, (_, i) => ({
+            name: `created_${i % NAMES}`,
+            location: `s3://create-${i}.json`,
+          }));
+          const results = await Promise.allSettled(
+            attempts.map((attempt) =>
+              commit(ctx.ports, tenantId, catalogName, 'main', {
+                puts: [tablePut(['ns'], attempt.name, attempt.location)],
+                expectations: [{ namespace: ['ns'], name: attempt.name, state: 'absent' }],
+              }),
+            ),
+          );
+
+          const winners = new Map<string, string>();
+          results.forEach((result, i) => {
+            if (result.status === 'fulfilled') {
+              expect(winners.has(attempts[i].name)).toBe(false);
+              winners.set(attempts[i].name, attempts[i].location);
+            } else {
+              expect(result.reason).toBeInstanceOf(ExpectationFailedError);
+              expect(result.reason).toMatchObject({ failure: 'exists', assetName: `ns.${attempts[i].name}` });
+            }
+          });
+          expect(winners.size).toBe(NAMES);
+          const rows = await ctx.ports.assets.listAssets(tenantId, catalogName, 'main');
+          expect(rows.map((row) => [row.name, row.properties[METADATA_LOCATION_PROPERTY]]).sort()).toEqual(
+            [...winners].sort(),
+          );
+          const head = (await ctx.ports.branches.getBranch(tenantId, catalogName, 'main'))!.headCommitId;
+          const history = await ctx.ports.commits.getCommitAncestry(tenantId, head, 1000);
+          expectLinear(history);
+          expect(history).toHaveLength(NAMES);
+          expect(history[NAMES - 1].parentId).toBeNull();
+        },
+      );
+
+      ctx.test(
+        'a burst mixing creates, updates and deletes of the same names ends as some sequential order of its answers',
+        ['transactions'],
+        async () => {
+          const { tenantId, catalogName } = await newCatalog(ctx.ports);
+          const seed = await commit(ctx.ports, tenantId, catalogName, 'main', {
+            puts: [tablePut(['ns'], 'z', 's3://z0.json')],
+          });
+          const [seededZ] = await ctx.ports.assets.listAssets(tenantId, catalogName, 'main');
+          // In arrival order this is: every call succeeds except the 2nd `create x`, the 2nd `delete x`, the
+          // `update x` after it and the last `create z`. Any order the backend serialises them in is checked.
+          const burst: BurstCall[] = [
+            { kind: 'update', name: 'z' },
+            { kind: 'create', name: 'x' },
+            { kind: 'update', name: 'x' },
+            { kind: 'delete', name: 'x' },
+            { kind: 'create', name: 'x' },
+            { kind: 'update', name: 'x' },
+            { kind: 'create', name: 'x' },
+            { kind: 'delete', name: 'z' },
+            { kind: 'create', name: 'z' },
+            { kind: 'delete', name: 'x' },
+            { kind: 'delete', name: 'x' },
+            { kind: 'update', name: 'x' },
+            { kind: 'update', name: 'z' },
+            { kind: 'create', name: 'z' },
+          ];
+          const results = await Promise.allSettled(
+            burst.map((call, i) => {
+              const key = { namespace: ['ns'], name: call.name };
+              return commit(ctx.ports, tenantId, catalogName, 'main', {
+                puts: call.kind === 'delete' ? [] : [tablePut(['ns'], call.name, `s3://${call.name}-${i}.json`)],
+                deletes: call.kind === 'delete' ? [key] : [],
+                expectations: [{ ...key, state: call.kind === 'create' ? 'absent' : 'present' }],
+              });
+            }),
+          );
+
+          const head = (await ctx.ports.branches.getBranch(tenantId, catalogName, 'main'))!.headCommitId;
+          const history = await ctx.ports.commits.getCommitAncestry(tenantId, head, 1000);
+          expectLinear(history);
+          expect(history[history.length - 1]).toEqual(seed);
+          const final = replayBurst(
+            new Map([['z', { id: seededZ.id, location: 's3://z0.json' }]]),
+            burst,
+            results,
+            history.slice(0, -1).reverse(),
+          );
+          const rows = await ctx.ports.assets.listAssets(tenantId, catalogName, 'main');
+          expect(rows.map((row) => [row.name, row.id, row.properties[METADATA_LOCATION_PROPERTY]]).sort()).toEqual(
+            [...final].map(([name, row]) => [name, row.id, row.location]).sort(),
+          );
+        },
+      );
     });
   });
+}
+
+interface BurstCall {
+  kind: 'create' | 'update' | 'delete';
+  name: string;
+}
+
+type BurstRows = Map<string, { id: string; location: string }>;
+
+/**
+ * Checks a burst's answers against sequential execution: replays the accepted calls in the order of the
+ * commit chain (oldest first), each of which must find its expectation holding and record what it did (an
+ * update keeps the row's id, a create brings a new one); each rejected call must fail as it would at some
+ * point of that sequence. Returns the rows the sequence ends with.
+ */
+function replayBurst(
+  start: BurstRows,
+  burst: BurstCall[],
+  results: PromiseSettledResult<Commit>[],
+  chain: Commit[],
+): BurstRows {
+  const callOfCommit = new Map(
+    results.flatMap((result, i) => (result.status === 'fulfilled' ? [[result.value.id, i] as const] : [])),
+  );
+  expect(new Set(chain.map((c) => c.id))).toEqual(new Set(callOfCommit.keys()));
+
+  const rows: BurstRows = new Map(start);
+  const states: BurstRows[] = [new Map(rows)];
+  for (const made of chain) {
+    const index = callOfCommit.get(made.id)!;
+    const { kind, name } = burst[index];
+    expect(made).toEqual((results[index] as PromiseFulfilledResult<Commit>).value);
+    const before = rows.get(name);
+    if (kind === 'create') expect(before).toBeUndefined();
+    else expect(before).toBeDefined();
+    if (kind === 'delete') {
+      expect(made.operations).toEqual([{ Delete: { name: `ns.${name}` } }]);
+      rows.delete(name);
+    } else {
+      const location = `s3://${name}-${index}.json`;
+      const properties = expect.objectContaining({ [METADATA_LOCATION_PROPERTY]: location });
+      expect(made.operations).toEqual([{ Put: { asset: expect.objectContaining({ name, properties }) } }]);
+      const id = (made.operations[0] as { Put: { asset: { id: string } } }).Put.asset.id;
+      if (before) expect(id).toBe(before.id);
+      else expect([...states].some((state) => [...state.values()].some((row) => row.id === id))).toBe(false);
+      rows.set(name, { id, location });
+    }
+    states.push(new Map(rows));
+  }
+
+  results.forEach((result, i) => {
+    if (result.status === 'fulfilled') return;
+    const { kind, name } = burst[i];
+    const failure = kind === 'create' ? 'exists' : 'missing';
+    expect(result.reason).toBeInstanceOf(ExpectationFailedError);
+    expect(result.reason).toMatchObject({ failure, assetName: `ns.${name}` });
+    expect(states.some((state) => state.has(name) === (failure === 'exists'))).toBe(true);
+  });
+  return rows;
 }
 
 /** Each commit's parent is the next one in the head-first list: no gap, no fork. */

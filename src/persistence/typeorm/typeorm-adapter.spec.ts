@@ -5,11 +5,14 @@ import * as path from 'node:path';
 import type { DataSource, Logger as TypeormLogger } from 'typeorm';
 import { createTestPostgresDatabase, TestPostgresDatabase } from '../../../test/support/postgres-database';
 import {
+  AlreadyExistsError,
   BackendUnavailableError,
   CommitStateUnknownError,
+  ExpectationFailedError,
   ValidationError,
 } from '../../common/errors';
-import type { AssetPut } from '../ports';
+import type { Commit } from '../models';
+import type { AssetPut, BranchChanges } from '../ports';
 import type { PersistencePorts } from '../persistence-ports';
 import { openTypeormBackend, openTypeormPersistence, SqlDatabaseConfig } from './typeorm-persistence';
 
@@ -207,6 +210,186 @@ describe.each([sqlite, postgres])('TypeORM adapter on $name', (dialect) => {
     });
   });
 
+  describe('group commit', () => {
+    /** The statements that take the branch lock: one per transaction of commitChanges. */
+    const locksBranch = (sql: string) =>
+      dialect.name === 'postgres'
+        ? /^SELECT head_commit_id FROM branches .* FOR UPDATE$/.test(sql)
+        : sql === 'BEGIN IMMEDIATE';
+
+    function put(namespace: string[], name: string, extra: Partial<AssetPut> = {}): AssetPut {
+      return {
+        namespace,
+        name,
+        kind: 'ICEBERG_TABLE',
+        location: `s3://bucket/${name}`,
+        properties: { metadata_location: `s3://bucket/${name}/metadata/00000.metadata.json` },
+        ...extra,
+      };
+    }
+
+    function commitOne(tenantId: string, catalogName: string, changes: Partial<BranchChanges>, message = 'burst') {
+      return ports.unitOfWork.commitChanges(
+        tenantId,
+        catalogName,
+        'main',
+        { puts: [], deletes: [], expectations: [], ...changes },
+        { author: 'test', message },
+      );
+    }
+
+    async function history(tenantId: string, catalogName: string): Promise<Commit[]> {
+      const head = (await ports.branches.getBranch(tenantId, catalogName, 'main'))!.headCommitId;
+      return ports.commits.getCommitAncestry(tenantId, head, 1000);
+    }
+
+    it('a burst of 30 calls locks the branch twice (the first call alone, then one batch), one call\'s statements each', async () => {
+      const { tenantId, catalogName } = await catalogWithTables(0);
+      const alone = await log.during(() => commitOne(tenantId, catalogName, { puts: [put(['ns'], 'alone')] }));
+      let made: Commit[] = [];
+      const burst = await log.during(async () => {
+        made = await Promise.all(
+          Array.from({ length: 30 }, (_, i) =>
+            commitOne(tenantId, catalogName, { puts: [put(['ns'], `t${i}`)] }, `call ${i}`),
+          ),
+        );
+      });
+      expect(burst.filter(locksBranch)).toHaveLength(2);
+      expect(burst).toHaveLength(2 * alone.length);
+      expect(burst.filter((sql) => /^INSERT INTO "?commits"?/.test(sql))).toHaveLength(2);
+
+      // One chain in arrival order, each call's commit holding its own put and message.
+      const chain = await history(tenantId, catalogName);
+      expect(chain).toHaveLength(31);
+      expect(chain.slice(0, 30).reverse()).toEqual(made);
+      made.forEach((commit, i) => {
+        expect(commit.parentId).toBe(i === 0 ? chain[30].id : made[i - 1].id);
+        expect(commit.message).toBe(`call ${i}`);
+        expect(commit.operations).toEqual([{ Put: { asset: expect.objectContaining({ name: `t${i}` }) } }]);
+      });
+      await expect(ports.assets.listAssets(tenantId, catalogName, 'main')).resolves.toHaveLength(31);
+    });
+
+    it('the calls of one batch answer exactly as sequential execution in arrival order', async () => {
+      const { tenantId, catalogName } = await catalogWithTables(0);
+      await commitOne(tenantId, catalogName, { puts: [put(['ns'], 'z')] });
+      const [z] = await ports.assets.listAssets(tenantId, catalogName, 'main');
+      const x = { namespace: ['ns'], name: 'x' };
+      const zKey = { namespace: ['ns'], name: 'z' };
+      const create = (key: typeof x, i: number): Partial<BranchChanges> => ({
+        puts: [put(key.namespace, key.name, { location: `s3://${key.name}-${i}` })],
+        expectations: [{ ...key, state: 'absent' }],
+      });
+      const update = (key: typeof x, i: number): Partial<BranchChanges> => ({
+        puts: [put(key.namespace, key.name, { location: `s3://${key.name}-${i}` })],
+        expectations: [{ ...key, state: 'present' }],
+      });
+      const remove = (key: typeof x): Partial<BranchChanges> => ({
+        deletes: [key],
+        expectations: [{ ...key, state: 'present' }],
+      });
+      const calls: Partial<BranchChanges>[] = [
+        update(zKey, 0), // runs alone; the rest is one batch
+        create(x, 1),
+        update(x, 2), // keeps the id call 1 gave x
+        remove(x),
+        create(x, 4), // a new id
+        create(x, 5), // fails: exists
+        remove(zKey),
+        create(zKey, 7), // a new id for z
+        update(zKey, 8),
+        remove(x),
+        remove(x), // fails: missing
+        update(x, 11), // fails: missing
+        { expectedHeadCommitId: 'not-the-head', puts: [put(['ns'], 'never')] }, // fails: head-moved
+      ];
+      let results: PromiseSettledResult<Commit>[] = [];
+      const statements = await log.during(async () => {
+        results = await Promise.allSettled(
+          calls.map((changes, i) => commitOne(tenantId, catalogName, changes, `call ${i}`)),
+        );
+      });
+      expect(statements.filter(locksBranch)).toHaveLength(2);
+
+      const answers = results.map((r) => (r.status === 'rejected' ? (r.reason as ExpectationFailedError).failure : 'ok'));
+      expect(answers).toEqual([
+        ...['ok', 'ok', 'ok', 'ok', 'ok', 'exists', 'ok', 'ok', 'ok', 'ok'],
+        ...['missing', 'missing', 'head-moved'],
+      ]);
+      for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(ExpectationFailedError);
+      const accepted = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      const chain = await history(tenantId, catalogName);
+      expect(chain.slice(0, accepted.length).reverse()).toEqual(accepted);
+
+      const putId = (commit: Commit) => (commit.operations[0] as { Put: { asset: { id: string } } }).Put.asset.id;
+      const committed = (i: number) => (results[i] as PromiseFulfilledResult<Commit>).value;
+      expect(putId(committed(0))).toBe(z.id);
+      expect(putId(committed(2))).toBe(putId(committed(1)));
+      expect(putId(committed(4))).not.toBe(putId(committed(1)));
+      expect(putId(committed(7))).not.toBe(z.id);
+      expect(putId(committed(8))).toBe(putId(committed(7)));
+      expect(committed(3).operations).toEqual([{ Delete: { name: 'ns.x' } }]);
+      expect(committed(9).operations).toEqual([{ Delete: { name: 'ns.x' } }]);
+
+      // x was created and removed within the batch; z was removed, recreated with a new id and updated.
+      await expect(ports.assets.listAssets(tenantId, catalogName, 'main')).resolves.toEqual([
+        expect.objectContaining({ name: 'z', id: putId(committed(7)), location: 's3://z-8' }),
+      ]);
+    });
+
+    it('a put that violates a unique key fails alone: the batch is re-run call by call, the other calls succeed', async () => {
+      const { tenantId, catalogName } = await catalogWithTables(0);
+      await commitOne(tenantId, catalogName, { puts: [put(['ns'], 'a')] });
+      const [a] = await ports.assets.listAssets(tenantId, catalogName, 'main');
+      let results: PromiseSettledResult<Commit>[] = [];
+      const statements = await log.during(async () => {
+        results = await Promise.allSettled([
+          commitOne(tenantId, catalogName, { puts: [put(['ns'], 'first')] }), // alone; the rest is one batch
+          commitOne(tenantId, catalogName, { puts: [put(['ns'], 'b')] }),
+          commitOne(tenantId, catalogName, { puts: [put(['ns'], 'c', { id: a.id })] }), // a's id, another name
+          commitOne(tenantId, catalogName, { puts: [put(['ns'], 'd')] }),
+        ]);
+      });
+      // The first call, the failed batch, then its three calls one by one.
+      expect(statements.filter(locksBranch)).toHaveLength(5);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+      expect((results[2] as PromiseRejectedResult).reason).toBeInstanceOf(AlreadyExistsError);
+      expect((results[2] as PromiseRejectedResult).reason).toMatchObject({ resource: 'asset' });
+
+      const names = (await ports.assets.listAssets(tenantId, catalogName, 'main')).map((row) => row.name);
+      expect(names.sort()).toEqual(['a', 'b', 'd', 'first']);
+      const accepted = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      expect((await history(tenantId, catalogName)).slice(0, 3).reverse()).toEqual(accepted);
+    });
+
+    it('a batch on a missing branch: NotFoundError for every call, unless one may create it (then in arrival order)', async () => {
+      const { tenantId, catalogName } = await catalogWithTables(0);
+      const onFork = (name: string, createBranchIfMissing: boolean) =>
+        ports.unitOfWork.commitChanges(
+          tenantId,
+          catalogName,
+          'fork',
+          { puts: [put(['ns'], name)], deletes: [], expectations: [] },
+          { author: 'test', message: name },
+          { createBranchIfMissing },
+        );
+      const missing = await Promise.allSettled([onFork('a', false), onFork('b', false), onFork('c', false)]);
+      for (const r of missing) expect(r).toMatchObject({ status: 'rejected', reason: { resource: 'branch' } });
+
+      const mixed = await Promise.allSettled([
+        onFork('first', false), // alone: the branch is missing
+        onFork('before', false), // a batch of the next three: before the creating call, still missing
+        onFork('creates', true),
+        onFork('after', false),
+      ]);
+      expect(mixed.map((r) => r.status)).toEqual(['rejected', 'rejected', 'fulfilled', 'fulfilled']);
+      expect((await ports.branches.listBranchAssetNames(tenantId, catalogName, 'fork')).sort()).toEqual([
+        'ns.after',
+        'ns.creates',
+      ]);
+    });
+  });
+
   describe('schema and migrations', () => {
     it('creates every table, records the migrations in order and the add-perf-indexes indexes', async () => {
       const tables = await dataSource.query(
@@ -309,12 +492,13 @@ describe.each([sqlite, postgres])('TypeORM adapter on $name', (dialect) => {
        * Drops the connection of the transaction that is about to send `statement`: the server process is
        * terminated from another connection and the client sees its socket close before the statement goes.
        * A connection loss is a fault a running server cannot be asked to produce on cue, so it is produced
-       * this way, on the real server.
+       * this way, on the real server. The first `letPass` matching statements go through.
        */
-      function dropConnectionBefore(statement: RegExp): () => void {
+      function dropConnectionBefore(statement: RegExp, letPass = 0): () => void {
         const subscriber = {
           async beforeQuery(event: { query: string; queryRunner: unknown }) {
             if (!statement.test(event.query)) return;
+            if (letPass-- > 0) return;
             subscribers.splice(subscribers.indexOf(subscriber), 1);
             const client = (event.queryRunner as { databaseConnection: PgClient }).databaseConnection;
             const closed = new Promise((resolve) => client.connection.stream.once('close', resolve));
@@ -339,6 +523,61 @@ describe.each([sqlite, postgres])('TypeORM adapter on $name', (dialect) => {
           remove();
         }
         // The pool replaces the dead connection.
+        await expect(ports.health.ping()).resolves.toBeUndefined();
+      });
+
+      /** Four concurrent one-put calls: the first runs alone, the other three as one batch. */
+      function burstOfFour(tenantId: string, catalogName: string) {
+        return Promise.allSettled(
+          ['alone', 'b1', 'b2', 'b3'].map((name) =>
+            ports.unitOfWork.commitChanges(
+              tenantId,
+              catalogName,
+              'main',
+              {
+                puts: [{ namespace: ['ns'], name, kind: 'ICEBERG_TABLE', location: 's3://x', properties: {} }],
+                deletes: [],
+                expectations: [],
+              },
+              { author: 'test', message: name },
+            ),
+          ),
+        );
+      }
+
+      it('a connection lost during the COMMIT of a batch is CommitStateUnknownError for every call, never re-run', async () => {
+        const { tenantId, catalogName } = await catalogWithTables(0);
+        const remove = dropConnectionBefore(/^COMMIT$/, 1); // the lone first call commits
+        let results: PromiseSettledResult<Commit>[];
+        try {
+          results = await burstOfFour(tenantId, catalogName);
+        } finally {
+          remove();
+        }
+        expect(results[0].status).toBe('fulfilled');
+        for (const r of results.slice(1)) {
+          expect(r).toMatchObject({ status: 'rejected', reason: expect.any(CommitStateUnknownError) });
+        }
+        // The server never received the COMMIT, so it rolled the batch back; a re-run would have written it.
+        const names = (await ports.assets.listAssets(tenantId, catalogName, 'main')).map((row) => row.name);
+        expect(names).toEqual(['alone']);
+      });
+
+      it('a connection lost within a batch is BackendUnavailableError for every call, never re-run', async () => {
+        const { tenantId, catalogName } = await catalogWithTables(0);
+        const remove = dropConnectionBefore(/^INSERT INTO commits \(/); // the batch's commit insert only
+        let results: PromiseSettledResult<Commit>[];
+        try {
+          results = await burstOfFour(tenantId, catalogName);
+        } finally {
+          remove();
+        }
+        expect(results[0].status).toBe('fulfilled');
+        for (const r of results.slice(1)) {
+          expect(r).toMatchObject({ status: 'rejected', reason: expect.any(BackendUnavailableError) });
+        }
+        const names = (await ports.assets.listAssets(tenantId, catalogName, 'main')).map((row) => row.name);
+        expect(names).toEqual(['alone']);
         await expect(ports.health.ping()).resolves.toBeUndefined();
       });
 

@@ -10,15 +10,28 @@ import { httpObservabilityMiddleware } from './observability/http-observability.
 import { createRootLogger, PinoNestLogger } from './observability/logger';
 import { MetricsService } from './observability/metrics.service';
 import { setupOpenApi } from './openapi/openapi-document';
+import { AuthenticationService } from './auth/authentication.service';
+import { AuthorizationGuard } from './auth/authorization.guard';
+import { HotRouteDispatcher } from './common/http/hot-routes';
+import { healthHotRoutes } from './health/health.controller';
+import { icebergHotReadRoutes } from './iceberg/http/hot-read-routes';
+import { IcebergConfigService } from './iceberg/iceberg-config.service';
+import { TableService } from './iceberg/table.service';
 
 /**
  * Builds the configured HTTP application (used by main.ts and by the e2e tests, so both run the same
  * pipeline: body limits, filters, logging, metrics, shutdown hooks).
  */
-export async function createApp(
-  config: AppConfig,
-  options: AppModuleOptions & { logDestination?: DestinationStream } = {},
-): Promise<NestExpressApplication> {
+export interface CreateAppOptions extends AppModuleOptions {
+  logDestination?: DestinationStream;
+  /**
+   * Serve the hot read routes (config, loadTable, liveness) on the lean path (default true). False sends
+   * every request through the framework: the equivalence test compares both.
+   */
+  hotRoutes?: boolean;
+}
+
+export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestExpressApplication> {
   const logger = createRootLogger(config, options.logDestination);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger, options), {
     bodyParser: false,
@@ -27,7 +40,12 @@ export async function createApp(
     // sockets itself when the server closes.
     forceCloseConnections: false,
   });
-  app.use(httpObservabilityMiddleware({ metrics: app.get(MetricsService), logger, readiness: app.get(ReadinessState) }));
+  // Neither header is of use to a client: X-Powered-By only advertises the framework, and a weak ETag of each
+  // JSON answer costs a hash per response while no route honours If-None-Match.
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  const observability = { metrics: app.get(MetricsService), logger, readiness: app.get(ReadinessState) };
+  app.use(httpObservabilityMiddleware(observability));
   // Iceberg bodies stay raw bytes (lossless 64-bit ids, parsed off the main thread); before the JSON parser.
   app.use('/v1', icebergRawBodyParser(config.maxBodyBytes));
   app.useBodyParser('json', { limit: config.maxBodyBytes });
@@ -39,6 +57,13 @@ export async function createApp(
     exposedHeaders: ['x-request-id', 'etag'],
   });
   setupOpenApi(app);
+  if (options.hotRoutes !== false) {
+    const hotRoutes = new HotRouteDispatcher(
+      { observability, authentication: app.get(AuthenticationService), authorization: app.get(AuthorizationGuard), config },
+      [...healthHotRoutes(), ...icebergHotReadRoutes(app.get(IcebergConfigService), app.get(TableService))],
+    );
+    hotRoutes.install(app.getHttpServer());
+  }
   // process.exit(0) once the shutdown hooks have run (Nest's default re-raises the signal, so a clean drain
   // would end with "killed by SIGTERM", status 143); exiting also lets pino flush its last lines.
   app.enableShutdownHooks([], { useProcessExit: true });

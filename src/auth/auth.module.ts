@@ -47,7 +47,9 @@ const stdoutBanner: BannerSink = (text) => {
       useFactory: (config: AppConfig) => resolveAuthSecrets(config.auth, config.dataDir),
     },
     { provide: BANNER_SINK, useValue: stdoutBanner },
-    { provide: APP_GUARD, useClass: AuthorizationGuard },
+    AuthorizationGuard,
+    // The one guard instance, also used by the lean read routes (common/http/hot-routes.ts).
+    { provide: APP_GUARD, useExisting: AuthorizationGuard },
     { provide: APP_INTERCEPTOR, useClass: TenantDeletionInterceptor },
     AuthenticationService,
     UsersService,
@@ -57,6 +59,7 @@ const stdoutBanner: BannerSink = (text) => {
     OAuthService,
     IdentityBootstrap,
   ],
+  exports: [AuthenticationService, AuthorizationGuard],
 })
 export class AuthModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

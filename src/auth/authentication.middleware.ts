@@ -1,11 +1,12 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Response } from 'express';
 import { Inject } from '@nestjs/common';
 import { UnauthenticatedError } from '../common/errors';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { TooManyAttemptsException, type AuthenticatedRequest } from './auth-session';
-import { AuthenticationService } from './authentication.service';
+import { AuthenticationService, type Authenticated } from './authentication.service';
 import { publicRouteOf } from './public-routes';
 
 /**
@@ -29,35 +30,51 @@ export class AuthenticationMiddleware implements NestMiddleware {
       next();
       return;
     }
-    try {
-      const authenticated =
-        (await this.authentication.authenticate({
-          authorization: header(req, 'authorization'),
-          apiKey: header(req, 'x-api-key'),
-          tenantHeader: header(req, 'x-pangolin-tenant'),
-          sourceAddress: sourceAddressOf(req, this.config.auth.trustForwardedFor),
-        })) ?? (this.config.noAuth ? this.authentication.noAuthPrincipal() : null);
-      if (!authenticated) throw new UnauthenticatedError('Missing or invalid authorization header');
-      req.principal = authenticated.principal;
-      req.authSession = authenticated.session;
-      next();
-    } catch (error) {
-      if (error instanceof TooManyAttemptsException) res.setHeader('Retry-After', String(error.retryAfterSeconds));
-      if (error instanceof UnauthenticatedError) res.setHeader('WWW-Authenticate', 'Bearer');
-      // Thrown, not passed to next(): Nest hands middleware exceptions to the global exception filter.
-      throw error;
-    }
+    // Thrown, not passed to next(): Nest hands middleware exceptions to the global exception filter.
+    const authenticated = await authenticateHttpRequest(this.authentication, this.config, req, res);
+    req.principal = authenticated.principal;
+    req.authSession = authenticated.session;
+    next();
   }
 }
 
-function header(req: AuthenticatedRequest, name: string): string | undefined {
+/**
+ * The caller of a (non-public) request, from its headers: supplied credentials are verified in both modes;
+ * without any, NO-AUTH mode's tenant admin, else UnauthenticatedError. On failure the challenge headers are
+ * set on the response (`WWW-Authenticate`, `Retry-After` when throttled) and the error is rethrown. Shared
+ * by the middleware above and the lean read routes, so both authenticate identically.
+ */
+export async function authenticateHttpRequest(
+  authentication: AuthenticationService,
+  config: AppConfig,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<Authenticated> {
+  try {
+    const authenticated =
+      (await authentication.authenticate({
+        authorization: header(req, 'authorization'),
+        apiKey: header(req, 'x-api-key'),
+        tenantHeader: header(req, 'x-pangolin-tenant'),
+        sourceAddress: sourceAddressOf(req, config.auth.trustForwardedFor),
+      })) ?? (config.noAuth ? authentication.noAuthPrincipal() : null);
+    if (!authenticated) throw new UnauthenticatedError('Missing or invalid authorization header');
+    return authenticated;
+  } catch (error) {
+    if (error instanceof TooManyAttemptsException) res.setHeader('Retry-After', String(error.retryAfterSeconds));
+    if (error instanceof UnauthenticatedError) res.setHeader('WWW-Authenticate', 'Bearer');
+    throw error;
+  }
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   if (Array.isArray(value)) return value[0];
   return value === undefined || value === '' ? undefined : value;
 }
 
 /** The client's address: the socket peer, or the first X-Forwarded-For entry behind a trusted proxy. */
-export function sourceAddressOf(req: AuthenticatedRequest, trustForwardedFor: boolean): string {
+export function sourceAddressOf(req: IncomingMessage, trustForwardedFor: boolean): string {
   if (trustForwardedFor) {
     const forwarded = header(req, 'x-forwarded-for')?.split(',')[0]?.trim();
     if (forwarded) return forwarded;

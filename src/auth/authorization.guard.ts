@@ -31,25 +31,39 @@ export class AuthorizationGuard implements CanActivate {
     if (context.getType() !== 'http') return false;
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const routePath = (req.route as { path?: unknown } | undefined)?.path;
-    const rule = typeof routePath === 'string' ? ruleFor(req.method, routePath) : undefined;
-    if (!rule) {
-      this.logger.error(`${req.method} ${String(routePath)} has no rule in the route permission table; refused`);
-      throw new ForbiddenError('Forbidden: this route has no authorization rule');
-    }
-    await this.enforce(rule.access, req);
+    await this.authorize(req.method, typeof routePath === 'string' ? routePath : undefined, {
+      request: {
+        params: (req.params ?? {}) as Record<string, string>,
+        query: (req.query ?? {}) as Record<string, unknown>,
+        body: req.body,
+      },
+      principal: req.principal,
+      session: req.authSession,
+    });
     return true;
   }
 
-  private async enforce(access: Access, req: AuthenticatedRequest): Promise<void> {
+  /**
+   * Enforces the rule of route `routePath` (the route PATTERN, e.g. `/v1/:prefix/config`) for this caller,
+   * or throws (ForbiddenError, UnauthenticatedError, NotFoundError). Also used by the lean read routes,
+   * which are served before the framework's router and so outside this guard's canActivate.
+   */
+  async authorize(
+    method: string,
+    routePath: string | undefined,
+    caller: { request: RouteRequest; principal?: Principal; session?: AuthSession },
+  ): Promise<void> {
+    const rule = routePath === undefined ? undefined : ruleFor(method, routePath);
+    if (!rule) {
+      this.logger.error(`${method} ${String(routePath)} has no rule in the route permission table; refused`);
+      throw new ForbiddenError('Forbidden: this route has no authorization rule');
+    }
+    await this.enforce(rule.access, caller.request, caller.principal, caller.session);
+  }
+
+  private async enforce(access: Access, routeRequest: RouteRequest, principal?: Principal, session?: AuthSession): Promise<void> {
     if (access.kind === 'public') return;
-    const principal = req.principal;
-    const session = req.authSession;
     if (!principal || !session) throw new UnauthenticatedError('Missing or invalid authorization header');
-    const routeRequest: RouteRequest = {
-      params: (req.params ?? {}) as Record<string, string>,
-      query: (req.query ?? {}) as Record<string, unknown>,
-      body: req.body,
-    };
     switch (access.kind) {
       case 'authenticated':
         return;

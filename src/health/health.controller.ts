@@ -2,6 +2,14 @@ import { Controller, Get, HttpCode, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { PersistenceHealthPort } from '../persistence/ports';
 import { ReadinessState } from './readiness.state';
+import type { HotRoute } from '../common/http/hot-routes';
+
+const LIVENESS_ANSWER = { status: 'alive' } as const;
+
+/** The liveness probe on the lean path (common/http/hot-routes.ts): polled often, it depends on nothing. */
+export function healthHotRoutes(): HotRoute[] {
+  return [{ pattern: '/health/live', handle: () => ({ status: 200, json: LIVENESS_ANSWER }) }];
+}
 
 /**
  * Probes. /health/live depends on nothing (the process answers); /health/ready pings the active backend and
@@ -16,8 +24,8 @@ export class HealthController {
 
   @Get('live')
   @HttpCode(200)
-  live(): { status: 'alive' } {
-    return { status: 'alive' };
+  live(): typeof LIVENESS_ANSWER {
+    return LIVENESS_ANSWER;
   }
 
   @Get('ready')

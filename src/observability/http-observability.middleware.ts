@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { ReadinessState } from '../health/readiness.state';
@@ -7,48 +8,92 @@ import type { MetricsService } from './metrics.service';
 const REQUEST_ID_HEADER = 'x-request-id';
 const ACCEPTABLE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/**
- * One middleware in front of every route: assigns a request id (a well-formed incoming X-Request-Id is kept),
- * refuses new work while the instance drains on shutdown (probes still answer), and on completion records the
- * request in the metrics and writes one structured log line. The route label is the matched route PATTERN,
- * never the raw path, so metric cardinality stays bounded and no name or secret from a path is recorded.
- */
-export function httpObservabilityMiddleware(deps: { metrics: MetricsService; logger: Logger; readiness: ReadinessState }) {
-  const { metrics, logger, readiness } = deps;
-  return (req: Request, res: Response, next: NextFunction): void => {
-    const started = process.hrtime.bigint();
-    const incoming = req.header(REQUEST_ID_HEADER);
-    const requestId = incoming && ACCEPTABLE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    (req as Request & { id: string }).id = requestId;
-    res.setHeader(REQUEST_ID_HEADER, requestId);
+export interface HttpObservabilityDeps {
+  metrics: MetricsService;
+  logger: Logger;
+  readiness: ReadinessState;
+}
 
+/** What the completion record of a request says; read when the response has finished. */
+export interface CompletedRequest {
+  /** The matched route PATTERN (`/v1/:prefix/config`), or `unmatched`. */
+  route: string;
+  /** The URL path without the query string (the query may carry credentials or names). */
+  path: string;
+  tenant?: string;
+  /** True when the request was refused because the instance drains on shutdown. */
+  refusedWhileDraining?: boolean;
+}
+
+/**
+ * Starts observing one request, whichever path serves it (the framework pipeline or the lean read routes of
+ * HotRouteDispatcher): assigns the request id (a well-formed incoming X-Request-Id is kept) and sets it on
+ * the response; when the response finishes, records it in the metrics and writes one structured log line.
+ * The route label is the matched route PATTERN, never the raw path, so metric cardinality stays bounded and
+ * no name or secret from a path is recorded. Returns the request id.
+ */
+export function observeRequest(
+  deps: HttpObservabilityDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  describe: () => CompletedRequest,
+): string {
+  const started = process.hrtime.bigint();
+  const incoming = req.headers[REQUEST_ID_HEADER];
+  const requestId = typeof incoming === 'string' && ACCEPTABLE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  res.setHeader(REQUEST_ID_HEADER, requestId);
+  res.once('finish', () => {
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const { route, path, tenant, refusedWhileDraining } = describe();
+    deps.metrics.recordRequest(req.method ?? 'GET', route, res.statusCode, seconds);
+    const quiet = path.startsWith('/health') || path === '/metrics';
+    // Level checks first: the line object is only built when it is written.
+    if (refusedWhileDraining) {
+      if (deps.logger.isLevelEnabled('info')) deps.logger.info(logLine(), 'request refused: shutting down');
+    } else if (res.statusCode >= 500) {
+      deps.logger.error(logLine(), 'request failed');
+    } else if (quiet) {
+      if (deps.logger.isLevelEnabled('debug')) deps.logger.debug(logLine(), 'request');
+    } else if (deps.logger.isLevelEnabled('info')) {
+      deps.logger.info(logLine(), 'request');
+    }
+
+    function logLine() {
+      return {
+        requestId,
+        method: req.method,
+        path,
+        route,
+        status: res.statusCode,
+        durationMs: Math.round(seconds * 1e6) / 1e3,
+        tenant,
+      };
+    }
+  });
+  return requestId;
+}
+
+/**
+ * The framework pipeline's first middleware: observes the request (above) and refuses new work while the
+ * instance drains on shutdown (probes still answer).
+ */
+export function httpObservabilityMiddleware(deps: HttpObservabilityDeps) {
+  const { readiness } = deps;
+  return (req: Request, res: Response, next: NextFunction): void => {
     const refusedWhileDraining = readiness.draining && !req.path.startsWith('/health');
+    const requestId = observeRequest(deps, req, res, () => ({
+      route: routePattern(req),
+      path: req.path,
+      tenant: (req as Request & { principal?: { tenantId?: string } }).principal?.tenantId,
+      refusedWhileDraining,
+    }));
+    (req as Request & { id: string }).id = requestId;
     if (refusedWhileDraining) {
       res.setHeader('Connection', 'close');
       res.status(503).json({ error: 'Server is shutting down' });
     } else {
       next();
     }
-
-    res.once('finish', () => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = routePattern(req);
-      metrics.recordRequest(req.method, route, res.statusCode, seconds);
-      const principal = (req as Request & { principal?: { tenantId?: string } }).principal;
-      const line = {
-        requestId,
-        method: req.method,
-        path: req.path,
-        route,
-        status: res.statusCode,
-        durationMs: Math.round(seconds * 1e6) / 1e3,
-        tenant: principal?.tenantId,
-      };
-      if (refusedWhileDraining) logger.info(line, 'request refused: shutting down');
-      else if (res.statusCode >= 500) logger.error(line, 'request failed');
-      else if (req.path.startsWith('/health') || req.path === '/metrics') logger.debug(line, 'request');
-      else logger.info(line, 'request');
-    });
   };
 }
 

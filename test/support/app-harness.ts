@@ -153,6 +153,8 @@ export interface StartTestAppOptions {
   wrapPorts?: (ports: PersistencePorts) => PersistencePorts;
   /** Where the structured log goes (tests that inspect log lines). */
   logDestination?: DestinationStream;
+  /** False: every request goes through the framework pipeline (see CreateAppOptions.hotRoutes). */
+  hotRoutes?: boolean;
 }
 
 export async function startTestApp(
@@ -174,7 +176,7 @@ export async function startTestApp(
       ...envOverrides,
     });
     const ports = options.wrapPorts ? options.wrapPorts(persistence.ports) : persistence.ports;
-    app = await createApp(config, { persistence: ports, logDestination: options.logDestination });
+    app = await createApp(config, { persistence: ports, logDestination: options.logDestination, hotRoutes: options.hotRoutes });
     await app.listen(0, '127.0.0.1');
     const { port } = app.getHttpServer().address() as AddressInfo;
     const baseUrl = `http://127.0.0.1:${port}`;

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { classifyError } from './error-classification';
+import { classifyError, type ClassifiedError } from './error-classification';
 import { icebergErrorBody } from './iceberg-exception.filter';
 import { logIfServerFault, managementErrorBody, sendError } from './management-exception.filter';
 import { isOAuthTokenPath, oauthErrorBody } from './oauth-error';
@@ -8,6 +8,16 @@ import { isOAuthTokenPath, oauthErrorBody } from './oauth-error';
 /** True for the Iceberg REST surface: `/v1` and everything under it. */
 export function isIcebergPath(path: string): boolean {
   return path === '/v1' || path.startsWith('/v1/');
+}
+
+/**
+ * The error body for a request path: the OAuth shape for client errors on the token routes, the Iceberg
+ * envelope under `/v1`, `{"error": "<message>"}` everywhere else. Status codes are the same on every surface.
+ */
+export function errorBodyFor(path: string, error: ClassifiedError): unknown {
+  if (isOAuthTokenPath(path) && error.status < 500) return oauthErrorBody(error);
+  if (isIcebergPath(path)) return icebergErrorBody(error, path);
+  return managementErrorBody(error);
 }
 
 /**
@@ -26,13 +36,6 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const res = http.getResponse<Response>();
     const error = classifyError(exception);
     logIfServerFault(this.logger, req, exception, error);
-    const path = req.path ?? req.url;
-    if (isOAuthTokenPath(path) && error.status < 500) {
-      sendError(res, error.status, oauthErrorBody(error));
-    } else if (isIcebergPath(path)) {
-      sendError(res, error.status, icebergErrorBody(error, path));
-    } else {
-      sendError(res, error.status, managementErrorBody(error));
-    }
+    sendError(res, error.status, errorBodyFor(req.path ?? req.url, error));
   }
 }

@@ -37,7 +37,12 @@ export class ManagementExceptionFilter implements ExceptionFilter {
   }
 }
 
-export function logIfServerFault(logger: Logger, req: Request, exception: unknown, error: ClassifiedError): void {
+export function logIfServerFault(
+  logger: Logger,
+  req: { method?: string; originalUrl?: string; url?: string },
+  exception: unknown,
+  error: ClassifiedError,
+): void {
   if (!error.serverFault) return;
   const what = `${req.method} ${req.originalUrl ?? req.url} -> ${error.status}`;
   if (exception instanceof Error) logger.error(`${what}: ${exception.message}`, exception.stack);

@@ -1,0 +1,225 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { Logger } from '@nestjs/common';
+import type { Authenticated } from '../../auth/authentication.service';
+import { authenticateHttpRequest } from '../../auth/authentication.middleware';
+import type { AuthenticationService } from '../../auth/authentication.service';
+import type { AuthorizationGuard } from '../../auth/authorization.guard';
+import { publicRouteOf } from '../../auth/public-routes';
+import type { AppConfig } from '../../config/config';
+import { HttpObservabilityDeps, observeRequest } from '../../observability/http-observability.middleware';
+import { errorBodyFor } from './api-exception.filter';
+import { classifyError } from './error-classification';
+import { logIfServerFault } from './management-exception.filter';
+
+/** What a hot route answers: a JSON value, or JSON bytes already spliced together (sent as they are). */
+export type HotRouteResult = { status: number; json: unknown } | { status: number; jsonChunks: readonly Uint8Array[]; byteLength: number };
+
+export interface HotRouteRequest {
+  /** Route parameters, percent-decoded exactly as the framework router decodes them. */
+  params: Record<string, string>;
+  /** The query parameters the route declared, when present (each at most once). */
+  query: Record<string, string>;
+  /** The caller; undefined on public routes. */
+  caller?: Authenticated;
+}
+
+/**
+ * A GET route that is ALSO served by a controller, answered here without the framework when the request is
+ * plain (see HotRouteDispatcher). `pattern` is the controller's route pattern: the same label in metrics and
+ * logs, the same rule in the route permission table.
+ */
+export interface HotRoute {
+  pattern: string;
+  /** Query parameters the route reads; a request carrying any other one is left to the framework. */
+  queryParameters?: readonly string[];
+  handle(request: HotRouteRequest): Promise<HotRouteResult> | HotRouteResult;
+}
+
+export interface HotRouteDeps {
+  observability: HttpObservabilityDeps;
+  authentication: AuthenticationService;
+  authorization: AuthorizationGuard;
+  config: AppConfig;
+}
+
+interface CompiledRoute {
+  route: HotRoute;
+  /** Per path segment: the literal to match, or the parameter name (`:name`). */
+  segments: { literal?: string; param?: string }[];
+  isPublic: boolean;
+}
+
+/**
+ * The lean path for the few read routes engines call on every query (GET /v1/config, loadTable, the
+ * liveness probe). Express + Nest cost several times more CPU per request than the work of these routes
+ * (measured: a bare node:http server answers ~4x more requests/s than an empty Express route, ~7x more than
+ * an empty Nest route), so a plain GET to one of them is answered here, before the framework, through the SAME
+ * steps the framework pipeline runs: request id, metrics and log line (observeRequest), authentication
+ * (authenticateHttpRequest), the route permission table (AuthorizationGuard.authorize), the same service
+ * call as the controller, and the same error bodies (errorBodyFor).
+ *
+ * Anything that is not plain goes to the framework unchanged: other methods, a request body, an `Origin`
+ * header (CORS), unknown query parameters, an undecodable or non-canonical path (case, trailing slash,
+ * empty segments), and every request while the instance drains on shutdown. A test sends the same
+ * requests through both paths and compares the answers.
+ */
+export class HotRouteDispatcher {
+  private readonly logger = new Logger('HttpErrors');
+  private readonly routes: CompiledRoute[];
+
+  constructor(
+    private readonly deps: HotRouteDeps,
+    routes: readonly HotRoute[],
+  ) {
+    this.routes = routes.map((route) => ({
+      route,
+      segments: route.pattern
+        .split('/')
+        .slice(1)
+        .map((segment) => (segment.startsWith(':') ? { param: segment.slice(1) } : { literal: segment })),
+      isPublic: publicRouteOf(route.pattern) !== undefined,
+    }));
+  }
+
+  /**
+   * Makes `server` offer every request to this dispatcher first; what it does not take goes to the
+   * listeners the server had (the framework).
+   */
+  install(server: Server): void {
+    const framework = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+    server.removeAllListeners('request');
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      if (this.tryHandle(req, res)) return;
+      for (const listener of framework) listener.call(server, req, res);
+    });
+  }
+
+  /** True when the request was taken (it is then answered asynchronously). */
+  tryHandle(req: IncomingMessage, res: ServerResponse): boolean {
+    if (req.method !== 'GET' || this.deps.observability.readiness.draining) return false;
+    if (req.headers.origin !== undefined || hasBody(req)) return false;
+    const url = req.url ?? '';
+    const queryStart = url.indexOf('?');
+    const path = queryStart < 0 ? url : url.slice(0, queryStart);
+    const matched = this.match(path);
+    if (!matched) return false;
+    const query = queryStart < 0 ? {} : declaredQuery(url.slice(queryStart + 1), matched.compiled.route.queryParameters ?? []);
+    if (!query) return false;
+    void this.serve(req, res, path, matched.compiled, matched.params, query);
+    return true;
+  }
+
+  private match(path: string): { compiled: CompiledRoute; params: Record<string, string> } | undefined {
+    const parts = path.split('/');
+    if (parts[0] !== '') return undefined;
+    for (const compiled of this.routes) {
+      if (compiled.segments.length !== parts.length - 1) continue;
+      const params: Record<string, string> = {};
+      let ok = true;
+      for (let i = 0; i < compiled.segments.length && ok; i++) {
+        const part = parts[i + 1];
+        const segment = compiled.segments[i];
+        if (part === '') ok = false;
+        else if (segment.literal !== undefined) ok = part === segment.literal;
+        else {
+          const decoded = decodeSegment(part);
+          if (decoded === undefined) ok = false;
+          else params[segment.param!] = decoded;
+        }
+      }
+      if (ok) return { compiled, params };
+    }
+    return undefined;
+  }
+
+  private async serve(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    compiled: CompiledRoute,
+    params: Record<string, string>,
+    query: Record<string, string>,
+  ): Promise<void> {
+    const { route } = compiled;
+    let caller: Authenticated | undefined;
+    observeRequest(this.deps.observability, req, res, () => ({ route: route.pattern, path, tenant: caller?.principal.tenantId }));
+    // The headers the framework's CORS layer sets on a request without Origin.
+    res.setHeader('Vary', 'Origin');
+    res.setHeader('Access-Control-Expose-Headers', 'x-request-id,etag');
+    try {
+      if (!compiled.isPublic) caller = await authenticateHttpRequest(this.deps.authentication, this.deps.config, req, res);
+      await this.deps.authorization.authorize('GET', route.pattern, {
+        request: { params, query, body: undefined },
+        principal: caller?.principal,
+        session: caller?.session,
+      });
+      send(res, await route.handle({ params, query, caller }));
+    } catch (exception) {
+      const error = classifyError(exception);
+      logIfServerFault(this.logger, req, exception, error);
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      send(res, { status: error.status, json: errorBodyFor(path, error) });
+    }
+  }
+}
+
+function send(res: ServerResponse, result: HotRouteResult): void {
+  res.statusCode = result.status;
+  if ('json' in result) {
+    const body = Buffer.from(JSON.stringify(result.json), 'utf8');
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.setHeader('Content-Length', body.byteLength);
+    res.end(body);
+    return;
+  }
+  res.setHeader('Content-Type', 'application/json');
+  res.setHeader('Content-Length', result.byteLength);
+  res.cork();
+  const last = result.jsonChunks.length - 1;
+  for (let i = 0; i < last; i++) res.write(result.jsonChunks[i]);
+  res.end(result.jsonChunks[last]); // flushes the corked chunks
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+/** Percent-decoding as the router does it; undefined when it fails or yields a path separator. */
+function decodeSegment(segment: string): string | undefined {
+  if (!segment.includes('%')) return segment;
+  try {
+    const decoded = decodeURIComponent(segment);
+    return decoded.includes('/') ? undefined : decoded;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The query as a map when it holds only declared parameters, each once and decodable; else undefined (the
+ * framework answers such requests, with its own parsing of repeated and unknown parameters).
+ */
+function declaredQuery(queryString: string, declared: readonly string[]): Record<string, string> | undefined {
+  const query: Record<string, string> = {};
+  if (queryString === '') return query;
+  for (const pair of queryString.split('&')) {
+    const eq = pair.indexOf('=');
+    const rawKey = eq < 0 ? pair : pair.slice(0, eq);
+    const rawValue = eq < 0 ? '' : pair.slice(eq + 1);
+    let key: string;
+    let value: string;
+    try {
+      key = decodeURIComponent(rawKey.replace(/\+/g, ' '));
+      value = decodeURIComponent(rawValue.replace(/\+/g, ' '));
+    } catch {
+      return undefined;
+    }
+    if (!declared.includes(key) || Object.prototype.hasOwnProperty.call(query, key)) return undefined;
+    query[key] = value;
+  }
+  return query;
+}

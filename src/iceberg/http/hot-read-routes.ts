@@ -1,0 +1,30 @@
+import type { HotRoute } from '../../common/http/hot-routes';
+import { IcebergConfigService } from '../iceberg-config.service';
+import { TableService } from '../table.service';
+import { parseNamespaceSegment, parseTableSegment } from './iceberg-paths';
+
+/**
+ * The Iceberg reads engines make on every query, served by the lean path (common/http/hot-routes.ts): the
+ * config routes and loadTable, in both URL styles. Each does exactly what its controller method does
+ * (IcebergConfigController, IcebergTablesController.load).
+ */
+export function icebergHotReadRoutes(configService: IcebergConfigService, tables: TableService): HotRoute[] {
+  const config: HotRoute['handle'] = () => ({ status: 200, json: configService.catalogConfig() });
+  const loadTable: HotRoute['handle'] = async ({ params, query, caller }) => {
+    const result = await tables.loadTable(
+      caller!.principal,
+      params.prefix,
+      parseNamespaceSegment(params.namespace),
+      parseTableSegment(params.table),
+      query.branch,
+    );
+    return { status: 200, jsonChunks: result.chunks, byteLength: result.byteLength };
+  };
+  return [
+    { pattern: '/v1/config', handle: config },
+    { pattern: '/v1/:prefix/config', handle: config },
+    { pattern: '/v1/:prefix/v1/config', handle: config },
+    { pattern: '/v1/:prefix/namespaces/:namespace/tables/:table', queryParameters: ['branch'], handle: loadTable },
+    { pattern: '/v1/:prefix/v1/namespaces/:namespace/tables/:table', queryParameters: ['branch'], handle: loadTable },
+  ];
+}

@@ -31,7 +31,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         ObservabilityModule.forRoot({ logger, metricsEnabled: config.metricsEnabled }),
-        options.persistence ? PersistenceModule.forPorts(options.persistence) : PersistenceModule.forRoot(config),
+        options.persistence ? PersistenceModule.forPorts(options.persistence, config.lookupCacheMs) : PersistenceModule.forRoot(config),
         HttpCommonModule,
         AuthModule,
         HealthModule,

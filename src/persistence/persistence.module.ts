@@ -1,5 +1,6 @@
 import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationShutdown, Provider } from '@nestjs/common';
 import { AppConfig, redactUrl } from '../config/config';
+import { withLookupCache } from './lookup-cache';
 import { openPersistence } from './open-persistence';
 import { PORT_BINDINGS, PersistencePorts } from './persistence-ports';
 
@@ -29,15 +30,16 @@ export class PersistenceModule {
         const where =
           db.kind === 'sqlite' ? db.file : db.kind === 'memory' ? 'process memory' : redactUrl(db.url);
         logger.log(`Opening ${db.kind} backend (${where})`);
-        return openPersistence(db, { runMigrations: config.runMigrations });
+        const ports = await openPersistence(db, { runMigrations: config.runMigrations });
+        return withLookupCache(ports, config.lookupCacheMs);
       },
     };
     return PersistenceModule.fromPorts(root, true);
   }
 
-  /** For tests: bind already-opened ports (the caller closes them). */
-  static forPorts(ports: PersistencePorts): DynamicModule {
-    return PersistenceModule.fromPorts({ provide: PERSISTENCE, useValue: ports }, false);
+  /** For tests: bind already-opened ports (the caller closes them), with the configured lookup cache. */
+  static forPorts(ports: PersistencePorts, lookupCacheMs = 0): DynamicModule {
+    return PersistenceModule.fromPorts({ provide: PERSISTENCE, useValue: withLookupCache(ports, lookupCacheMs) }, false);
   }
 
   private static fromPorts(root: Provider, closeOnShutdown: boolean): DynamicModule {

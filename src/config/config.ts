@@ -34,11 +34,18 @@ export interface AppConfig {
   metricsEnabled: boolean;
   /** On SIGTERM, time between turning readiness off and closing the listener (lets load balancers react). */
   shutdownDrainMs: number;
+  /**
+   * How long a catalog or warehouse row read from the database is reused by this instance (0 = never).
+   * Bounds how late a change made on ANOTHER replica is seen; this instance's own writes are seen at once.
+   */
+  lookupCacheMs: number;
   metadata: {
     /** Worker threads for metadata JSON; 0 handles everything inline (tests, tiny deployments). */
     workerThreads: number;
     /** Documents up to this size are parsed on the main thread: a worker round trip costs more. */
     inlineMaxBytes: number;
+    /** Nice value of the worker threads (Linux): the event loop gets a core before them. 0 = same priority. */
+    workerNice: number;
     /** Size bound of the metadata-bytes cache keyed by location. */
     cacheMaxBytes: number;
     /** Server-side re-runs of a table commit after a pointer conflict. */
@@ -157,9 +164,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     maxBodyBytes: int(env, 'PANGOLIN_MAX_BODY_BYTES', 64 * 1024 * 1024, 1024, 2 ** 31 - 1),
     metricsEnabled: bool(env, 'PANGOLIN_METRICS_ENABLED', true),
     shutdownDrainMs: int(env, 'PANGOLIN_SHUTDOWN_DRAIN_MS', 0, 0, 600_000),
+    lookupCacheMs: int(env, 'PANGOLIN_LOOKUP_CACHE_MS', 1000, 0, 60_000),
     metadata: {
       workerThreads: int(env, 'PANGOLIN_METADATA_WORKERS', 2, 0, 64),
       inlineMaxBytes: int(env, 'PANGOLIN_METADATA_INLINE_MAX_BYTES', 256 * 1024, 0, 2 ** 31 - 1),
+      workerNice: int(env, 'PANGOLIN_METADATA_WORKER_NICE', 10, 0, 19),
       cacheMaxBytes: int(env, 'PANGOLIN_METADATA_CACHE_BYTES', 256 * 1024 * 1024, 0, 2 ** 40),
       commitMaxRetries: int(env, 'PANGOLIN_COMMIT_MAX_RETRIES', 8, 0, 100),
     },

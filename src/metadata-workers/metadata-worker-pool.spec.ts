@@ -234,6 +234,29 @@ describe('MetadataWorkerPool', () => {
   });
 });
 
+  // Linux keeps a nice value per thread; /proc/self/task/<tid>/stat field 19 is that thread's nice value.
+  (process.platform === 'linux' ? it : it.skip)('runs its worker threads at the configured lower priority (Linux)', async () => {
+    const niceOfThreads = () =>
+      fs.readdirSync('/proc/self/task').map((tid) => {
+        const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+      });
+    const pool = MetadataWorkerPool.create({ workerThreads: 2, inlineMaxBytes: 0, workerNice: 7 });
+    try {
+      expect(niceOfThreads().filter((nice) => nice === 7)).toHaveLength(0);
+      await Promise.all([
+        pool.validateMetadataFile(fixtureBytes('TableMetadataV2Valid.json')),
+        pool.validateMetadataFile(fixtureBytes('TableMetadataV2Valid.json')),
+      ]);
+      expect(niceOfThreads().filter((nice) => nice === 7)).toHaveLength(2);
+      // The event loop's own thread keeps its priority.
+      const main = fs.readFileSync('/proc/thread-self/stat', 'utf8');
+      expect(Number(main.slice(main.lastIndexOf(')') + 2).split(' ')[16])).toBe(os.getPriority());
+    } finally {
+      await pool.destroy();
+    }
+  });
+
 describe('MetadataWorkersModule', () => {
   it('provides the pool from AppConfig.metadata and destroys its threads on application shutdown', async () => {
     const config = loadConfig({ PANGOLIN_METADATA_WORKERS: '1', PANGOLIN_METADATA_INLINE_MAX_BYTES: '0' });

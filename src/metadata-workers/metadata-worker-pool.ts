@@ -1,3 +1,4 @@
+import type { MetadataWorkerData } from './metadata.worker';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -37,6 +38,11 @@ export interface MetadataWorkerPoolStats {
 export interface MetadataWorkerPoolOptions {
   workerThreads: number;
   inlineMaxBytes: number;
+  /**
+   * Nice value of the worker threads (Linux; 0 = same priority as the event loop). Positive values let the
+   * event loop (probes, small requests) take a core first while workers parse and serialize large documents.
+   */
+  workerNice?: number;
 }
 
 /**
@@ -57,7 +63,11 @@ export class MetadataWorkerPool implements OnApplicationShutdown {
   private readonly options: MetadataWorkerPoolOptions;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.options = { workerThreads: config.metadata.workerThreads, inlineMaxBytes: config.metadata.inlineMaxBytes };
+    this.options = {
+      workerThreads: config.metadata.workerThreads,
+      inlineMaxBytes: config.metadata.inlineMaxBytes,
+      workerNice: config.metadata.workerNice,
+    };
   }
 
   /** A pool outside Nest (scripts, benchmarks); call `destroy()` when done. */
@@ -175,6 +185,7 @@ export class MetadataWorkerPool implements OnApplicationShutdown {
         minThreads: this.options.workerThreads,
         maxThreads: this.options.workerThreads,
         idleTimeout: 60_000,
+        workerData: { nice: this.options.workerNice ?? 0 } satisfies MetadataWorkerData,
       });
     }
     return this.pool;

@@ -1,5 +1,32 @@
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
+import { workerData } from 'piscina';
 import { SerializedError, serializeError } from './error-transport';
 import { MetadataSummary, MetadataTask, runMetadataTask } from './metadata-tasks';
+
+/** What the pool passes to each worker thread (Piscina `workerData`). */
+export interface MetadataWorkerData {
+  /** Nice value of this thread (0 = as the main thread; see MetadataWorkerPoolOptions.workerNice). */
+  nice: number;
+}
+
+lowerThreadPriority((workerData as MetadataWorkerData | undefined)?.nice ?? 0);
+
+/**
+ * Gives this worker thread a lower CPU priority than the event loop, so a burst of large-document work
+ * cannot delay probes and small requests: when both want a core, the kernel runs the main thread first.
+ * Linux keeps a nice value per thread, addressed by the thread id (`/proc/thread-self` names it). Elsewhere,
+ * or if the kernel refuses, the thread keeps the default priority.
+ */
+function lowerThreadPriority(nice: number): void {
+  if (nice <= 0 || process.platform !== 'linux') return;
+  try {
+    const threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(threadId) && threadId > 0) setPriority(threadId, nice);
+  } catch {
+    // Not permitted or not available: the work still runs, at normal priority.
+  }
+}
 
 /**
  * Piscina worker entry. Input byte arrays arrive as transferred ArrayBuffers or shared memory; the result's

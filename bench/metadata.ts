@@ -72,6 +72,8 @@ interface Row {
 
 /** The real application on the memory backend; prints its port, runs until stdin closes. */
 async function serveApplication(): Promise<void> {
+  // As src/main.ts does first thing: size libuv's thread pool before anything uses it.
+  await import('../src/threadpool-size');
   const { createApp } = await import('../src/app.factory');
   const { loadConfig } = await import('../src/config/config');
   const config = loadConfig({ ...process.env, DATABASE_URL: 'memory://', LOG_LEVEL: 'silent', PANGOLIN_NO_AUTH: 'true' });

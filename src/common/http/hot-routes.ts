@@ -11,8 +11,14 @@ import { errorBodyFor } from './api-exception.filter';
 import { classifyError } from './error-classification';
 import { logIfServerFault } from './management-exception.filter';
 
-/** What a hot route answers: a JSON value, or JSON bytes already spliced together (sent as they are). */
-export type HotRouteResult = { status: number; json: unknown } | { status: number; jsonChunks: readonly Uint8Array[]; byteLength: number };
+/**
+ * What a hot route answers: a JSON value; the UTF-8 text of one, serialized ahead (a constant answer); or
+ * JSON bytes already spliced together (a LoadTableResult), sent as they are.
+ */
+export type HotRouteResult =
+  | { status: number; json: unknown }
+  | { status: number; jsonUtf8: Buffer }
+  | { status: number; jsonChunks: readonly Uint8Array[]; byteLength: number };
 
 export interface HotRouteRequest {
   /** Route parameters, percent-decoded exactly as the framework router decodes them. */
@@ -168,8 +174,8 @@ export class HotRouteDispatcher {
 
 function send(res: ServerResponse, result: HotRouteResult): void {
   res.statusCode = result.status;
-  if ('json' in result) {
-    const body = Buffer.from(JSON.stringify(result.json), 'utf8');
+  if ('json' in result || 'jsonUtf8' in result) {
+    const body = 'jsonUtf8' in result ? result.jsonUtf8 : Buffer.from(JSON.stringify(result.json), 'utf8');
     res.setHeader('Content-Type', 'application/json; charset=utf-8');
     res.setHeader('Content-Length', body.byteLength);
     res.end(body);

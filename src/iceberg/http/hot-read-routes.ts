@@ -9,7 +9,9 @@ import { parseNamespaceSegment, parseTableSegment } from './iceberg-paths';
  * (IcebergConfigController, IcebergTablesController.load).
  */
 export function icebergHotReadRoutes(configService: IcebergConfigService, tables: TableService): HotRoute[] {
-  const config: HotRoute['handle'] = () => ({ status: 200, json: configService.catalogConfig() });
+  // The configuration is fixed at boot (IcebergConfigService), so its answer is serialized once.
+  const configUtf8 = Buffer.from(JSON.stringify(configService.catalogConfig()), 'utf8');
+  const config: HotRoute['handle'] = () => ({ status: 200, jsonUtf8: configUtf8 });
   const loadTable: HotRoute['handle'] = async ({ params, query, caller }) => {
     const result = await tables.loadTable(
       caller!.principal,

@@ -1,9 +1,9 @@
 import { NotFoundError } from '../../common/errors';
-import type { Asset, NamespacePath, Pagination } from '../models';
+import type { Asset, AssetKind, NamespacePath, Pagination, StringMap } from '../models';
 import { AssetsPort } from '../ports';
 import { AssetEntity } from './entities';
 import { findPage, toAsset } from './mappers';
-import { namespaceKey } from './namespace-keys';
+import { levelsFromKey, namespaceKey } from './namespace-keys';
 import type { SqlDatabase, SqlSession } from './sql-database';
 
 /** Columns of an asset row, in INSERT order. */
@@ -19,6 +19,16 @@ export const ASSET_UPSERT =
   'id = excluded.id, namespace_depth = excluded.namespace_depth, namespace_sort = excluded.namespace_sort, ' +
   'kind = excluded.kind, location = excluded.location, properties = excluded.properties';
 
+interface AssetRow {
+  id: string;
+  namespace_key: string;
+  namespace_depth: number | string;
+  name: string;
+  kind: string;
+  location: string;
+  properties: string;
+}
+
 export class TypeormAssets extends AssetsPort {
   constructor(private readonly db: SqlDatabase) {
     super();
@@ -31,16 +41,28 @@ export class TypeormAssets extends AssetsPort {
     namespace: NamespacePath,
     name: string,
   ): Promise<Asset | null> {
-    const row = await this.db.read((s) =>
-      s.repo(AssetEntity).findOneBy({
-        tenantId,
-        catalogName,
-        branchName: branch,
-        namespaceKey: namespaceKey(namespace),
-        name,
-      }),
+    // Plain SQL rather than the entity repository: this is the one lookup of every table load and commit,
+    // and the query builder costs more CPU than the round trip itself.
+    const rows = await this.db.read((s) =>
+      s.rows<AssetRow>(
+        `SELECT id, namespace_key, namespace_depth, name, kind, location, properties FROM assets
+         WHERE tenant_id = $1 AND catalog_name = $2 AND branch_name = $3 AND namespace_key = $4 AND name = $5`,
+        [tenantId, catalogName, branch, namespaceKey(namespace), name],
+      ),
     );
-    return row && row.namespaceDepth === namespace.length ? toAsset(row) : null;
+    const row = rows[0];
+    if (!row || Number(row.namespace_depth) !== namespace.length) return null;
+    return {
+      id: row.id,
+      tenantId,
+      catalogName,
+      branch,
+      namespace: levelsFromKey(row.namespace_key, Number(row.namespace_depth)),
+      name: row.name,
+      kind: row.kind as AssetKind,
+      location: row.location,
+      properties: JSON.parse(row.properties) as StringMap,
+    };
   }
 
   async listAssets(

@@ -7,7 +7,6 @@ import {
 } from '../../common/errors';
 import { Commit, CommitOperation, METADATA_LOCATION_PROPERTY, NamespacePath, qualifiedAssetName, StringMap } from '../models';
 import { AssetKey, AssetPut, BranchChanges, CommitChangesOptions, CommitInfo, UnitOfWorkPort } from '../ports';
-import { CommitEntity } from './entities';
 import { BranchCommitBatcher, settled } from './branch-commit-batcher';
 import { isConnectionLoss } from './driver-errors';
 import { commitEntity } from './mappers';
@@ -111,9 +110,7 @@ export class TypeormUnitOfWork extends UnitOfWorkPort {
           const ids = removed.map((key) => current.get(keyOf(key))!.id);
           await deleteRows(s, tenantId, catalogName, branch, ids);
         }
-        if (written.length > 0) await upsertRows(s, tenantId, catalogName, branch, written);
-        await s.repo(CommitEntity).insert(commitEntity(commit));
-        await moveHead(s, tenantId, catalogName, branch, commit.id);
+        await writeRowsCommitsAndHead(s, tenantId, catalogName, branch, written, [commit]);
         return commit;
       },
       { branch, asset: changes.puts[0] ? qualifiedAssetName(changes.puts[0].namespace, changes.puts[0].name) : '' },
@@ -147,9 +144,7 @@ export class TypeormUnitOfWork extends UnitOfWorkPort {
 
           const { deletedIds, upserted } = view.netEffect();
           if (deletedIds.length > 0) await deleteRows(s, tenantId, catalogName, branch, deletedIds);
-          if (upserted.length > 0) await upsertRows(s, tenantId, catalogName, branch, upserted);
-          await insertCommits(s, tenantId, view.commits);
-          await moveHead(s, tenantId, catalogName, branch, view.head!);
+          await writeRowsCommitsAndHead(s, tenantId, catalogName, branch, upserted, view.commits);
           return outcomes;
         },
         { branch },
@@ -370,8 +365,38 @@ async function deleteRows(s: SqlSession, tenantId: string, catalogName: string, 
   );
 }
 
-/** Inserts the commits with one statement (the rows travel as one JSON parameter). */
-async function insertCommits(s: SqlSession, tenantId: string, commits: Commit[]): Promise<void> {
+/**
+ * Writes the rows, inserts the commits (chained, oldest first) and moves the head to the last one. On
+ * PostgreSQL that is ONE statement (the two inserts as data-modifying CTEs of the head update: they touch
+ * different tables, so running them together is safe), which saves two round trips while the branch row is
+ * locked. SQLite runs them one after the other: its statements are in-process calls.
+ */
+async function writeRowsCommitsAndHead(
+  s: SqlSession,
+  tenantId: string,
+  catalogName: string,
+  branch: string,
+  rows: WrittenRow[],
+  commits: Commit[],
+): Promise<void> {
+  const params: unknown[] = [tenantId, catalogName, branch, commits[commits.length - 1].id];
+  const upsert = rows.length > 0 ? upsertRowsStatement(s, rows, params) : undefined;
+  const insert = insertCommitsStatement(s, commits, params);
+  const moveHead = 'UPDATE branches SET head_commit_id = $4 WHERE tenant_id = $1 AND catalog_name = $2 AND name = $3';
+  if (s.dialect === 'postgres') {
+    const ctes = [...(upsert ? [`upserted AS (${upsert})`] : []), `inserted AS (${insert})`];
+    await s.run(`WITH ${ctes.join(', ')} ${moveHead}`, params);
+    return;
+  }
+  if (upsert) await s.run(upsert, params);
+  await s.run(insert, params);
+  await s.run(moveHead, params);
+}
+
+/**
+ * INSERT of the commits (the rows travel as one JSON parameter, appended to `params`); `$1` is the tenant.
+ */
+function insertCommitsStatement(s: SqlSession, commits: Commit[], params: unknown[]): string {
   const records = commits.map((commit) => {
     const row = commitEntity(commit);
     return {
@@ -383,7 +408,8 @@ async function insertCommits(s: SqlSession, tenantId: string, commits: Commit[])
       operations: JSON.stringify(row.operations), // the entity's JSON text column
     };
   });
-  const list = s.jsonRecords(2, {
+  params.push(JSON.stringify(records));
+  const list = s.jsonRecords(params.length, {
     id: 'text',
     parent_id: 'text',
     committed_at: 'bigint',
@@ -391,30 +417,15 @@ async function insertCommits(s: SqlSession, tenantId: string, commits: Commit[])
     message: 'text',
     operations: 'text',
   });
-  await s.run(
-    `INSERT INTO commits (tenant_id, id, parent_id, committed_at, author, message, operations)
-     SELECT CAST($1 AS text), l.id, l.parent_id, l.committed_at, l.author, l.message, l.operations FROM ${list}`,
-    [tenantId, JSON.stringify(records)],
-  );
+  return `INSERT INTO commits (tenant_id, id, parent_id, committed_at, author, message, operations)
+     SELECT CAST($1 AS text), l.id, l.parent_id, l.committed_at, l.author, l.message, l.operations FROM ${list}`;
 }
 
-async function moveHead(s: SqlSession, tenantId: string, catalogName: string, branch: string, commitId: string) {
-  await s.run('UPDATE branches SET head_commit_id = $4 WHERE tenant_id = $1 AND catalog_name = $2 AND name = $3', [
-    tenantId,
-    catalogName,
-    branch,
-    commitId,
-  ]);
-}
-
-/** Inserts or overwrites the rows with one statement (the rows travel as one JSON parameter). */
-async function upsertRows(
-  s: SqlSession,
-  tenantId: string,
-  catalogName: string,
-  branch: string,
-  puts: WrittenRow[],
-): Promise<void> {
+/**
+ * Upsert of the branch's rows (one JSON parameter, appended to `params`); `$1..$3` are tenant, catalog and
+ * branch.
+ */
+function upsertRowsStatement(s: SqlSession, puts: WrittenRow[], params: unknown[]): string {
   const records = puts.map((put) => {
     const ns = namespaceColumns(put.namespace);
     return {
@@ -428,7 +439,8 @@ async function upsertRows(
       properties: JSON.stringify(put.properties),
     };
   });
-  const list = s.jsonRecords(4, {
+  params.push(JSON.stringify(records));
+  const list = s.jsonRecords(params.length, {
     id: 'text',
     k: 'text',
     d: 'integer',
@@ -438,14 +450,11 @@ async function upsertRows(
     location: 'text',
     properties: 'text',
   });
-  await s.run(
-    `INSERT INTO assets (${ASSET_COLUMNS})
+  return `INSERT INTO assets (${ASSET_COLUMNS})
      SELECT CAST($1 AS text), CAST($2 AS text), CAST($3 AS text), l.id, l.k, l.d, l.s, l.n, l.kind, l.location,
             l.properties
      FROM ${list} WHERE true
-     ${ASSET_UPSERT}`,
-    [tenantId, catalogName, branch, JSON.stringify(records)],
-  );
+     ${ASSET_UPSERT}`;
 }
 
 function keyOf(key: { namespace: NamespacePath; name: string }): string {

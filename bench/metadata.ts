@@ -14,7 +14,7 @@
  * - commit: BENCH_CLIENTS clients each commit `set-properties` to their own table of that size (parse,
  *           apply, validate, serialize, write the new file, swap the pointer); commits/s and probe p99;
  * - bare:   the same GET load against a node:http server answering the identical LoadTableResult bytes.
- * Modes: `pool` (PANGOLIN_METADATA_WORKERS=2, default inline threshold) and `main-thread`
+ * Modes: `pool` (PANGOLIN_METADATA_WORKERS=2, or BENCH_POOL_WORKERS; default inline threshold) and `main-thread`
  * (PANGOLIN_METADATA_WORKERS=0: everything inline). The probe sends GET /health/live every 10 ms.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -39,7 +39,7 @@ const ELD_LINE = 'bench-eld ';
 
 type Mode = 'pool' | 'main-thread';
 const ALL_MODES: Record<Mode, Record<string, string>> = {
-  pool: { PANGOLIN_METADATA_WORKERS: '2' },
+  pool: { PANGOLIN_METADATA_WORKERS: process.env.BENCH_POOL_WORKERS ?? '2' },
   'main-thread': { PANGOLIN_METADATA_WORKERS: '0' },
 };
 /** BENCH_MODES=pool limits the run to some modes. */

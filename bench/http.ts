@@ -3,6 +3,7 @@
  *
  *   npm run bench:http
  *   BENCH_SECONDS=20 BENCH_CONNECTIONS=64 BENCH_ROUNDS=3 npm run bench:http
+ *   BENCH_PARTS=reads npm run bench:http      # only the read half (or `writes`)
  *   BENCH_POSTGRES_URL=postgres://user:pw@host/postgres npm run bench:http   # instead of an embedded server
  *
  * 1. Reads: GET /v1/config and loadTable (GET /v1/{catalog}/namespaces/{ns}/tables/{t}) requests/s, measured
@@ -35,6 +36,8 @@ import { ServiceProcess, startServiceProcess } from '../test/support/service-pro
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+/** BENCH_PARTS=reads (or writes) runs one half only. */
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'reads,writes').split(','));
 const WRITE_TABLES = 8;
 const CATALOG = 'bench';
 const NAMESPACE = 'bench';
@@ -94,9 +97,9 @@ async function main(): Promise<void> {
     const configBare: Throughput[] = [];
     const loadService: Throughput[] = [];
     const loadBare: Throughput[] = [];
-    await cannon(`${service.baseUrl}/v1/config`, 2); // warm-up
-    await cannon(`${service.baseUrl}${readTable}`, 2);
-    for (let round = 0; round < ROUNDS; round++) {
+    if (PARTS.has('reads')) await cannon(`${service.baseUrl}/v1/config`, 2); // warm-up
+    if (PARTS.has('reads')) await cannon(`${service.baseUrl}${readTable}`, 2);
+    for (let round = 0; round < ROUNDS && PARTS.has('reads'); round++) {
       configBare.push(await cannon(`${bare.baseUrl}/v1/config`, SECONDS));
       configService.push(await cannon(`${service.baseUrl}/v1/config`, SECONDS));
       loadBare.push(await cannon(`${bare.baseUrl}${readTable}`, SECONDS));
@@ -110,10 +113,10 @@ async function main(): Promise<void> {
     const commitService: (Throughput & { conflicts: number })[] = [];
     const commitDirect: Throughput[] = [];
     const commitDirectWithHead: Throughput[] = [];
-    await serviceCommits(service, 2); // warm-up
-    await direct.run(2);
+    if (PARTS.has('writes')) await serviceCommits(service, 2); // warm-up
+    if (PARTS.has('writes')) await direct.run(2);
     const warm = await commitMetrics(service);
-    for (let round = 0; round < ROUNDS; round++) {
+    for (let round = 0; round < ROUNDS && PARTS.has('writes'); round++) {
       commitDirect.push(await direct.run(SECONDS));
       commitService.push(await serviceCommits(service, SECONDS));
       commitDirectWithHead.push(await direct.run(SECONDS, true));
@@ -122,6 +125,7 @@ async function main(): Promise<void> {
 
     const rows: string[][] = [];
     const row = (what: string, ours: Throughput[], theirs: Throughput[], baseline: string, target: string) => {
+      if (ours.length === 0) return; // that half was not run (BENCH_PARTS)
       const a = mean(ours.map((t) => t.perSecond));
       const b = mean(theirs.map((t) => t.perSecond));
       rows.push([

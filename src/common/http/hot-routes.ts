@@ -5,6 +5,7 @@ import { authenticateHttpRequest } from '../../auth/authentication.middleware';
 import type { AuthenticationService } from '../../auth/authentication.service';
 import type { AuthorizationGuard } from '../../auth/authorization.guard';
 import { publicRouteOf } from '../../auth/public-routes';
+import { ruleFor } from '../../auth/route-permissions';
 import type { AppConfig } from '../../config/config';
 import { HttpObservabilityDeps, observeRequest } from '../../observability/http-observability.middleware';
 import { errorBodyFor } from './api-exception.filter';
@@ -52,7 +53,10 @@ interface CompiledRoute {
   route: HotRoute;
   /** Per path segment: the literal to match, or the parameter name (`:name`). */
   segments: { literal?: string; param?: string }[];
+  /** A public shape (no authentication, as AuthenticationMiddleware decides). */
   isPublic: boolean;
+  /** Public shape AND a public rule: nothing to authenticate or authorize, so nothing to wait for. */
+  isOpen: boolean;
 }
 
 /**
@@ -77,14 +81,21 @@ export class HotRouteDispatcher {
     private readonly deps: HotRouteDeps,
     routes: readonly HotRoute[],
   ) {
-    this.routes = routes.map((route) => ({
-      route,
-      segments: route.pattern
-        .split('/')
-        .slice(1)
-        .map((segment) => (segment.startsWith(':') ? { param: segment.slice(1) } : { literal: segment })),
-      isPublic: publicRouteOf(route.pattern) !== undefined,
-    }));
+    this.routes = routes.map((route) => {
+      const rule = ruleFor('GET', route.pattern);
+      // A programming error, caught at boot: the framework path would refuse such a route on every request.
+      if (!rule) throw new Error(`Hot route ${route.pattern} has no rule in the route permission table`);
+      const isPublic = publicRouteOf(route.pattern) !== undefined;
+      return {
+        route,
+        segments: route.pattern
+          .split('/')
+          .slice(1)
+          .map((segment) => (segment.startsWith(':') ? { param: segment.slice(1) } : { literal: segment })),
+        isPublic,
+        isOpen: isPublic && rule.access.kind === 'public',
+      };
+    });
   }
 
   /**
@@ -111,7 +122,7 @@ export class HotRouteDispatcher {
     if (!matched) return false;
     const query = queryStart < 0 ? {} : declaredQuery(url.slice(queryStart + 1), matched.compiled.route.queryParameters ?? []);
     if (!query) return false;
-    void this.serve(req, res, path, matched.compiled, matched.params, query);
+    this.serve(req, res, path, matched.compiled, matched.params, query);
     return true;
   }
 
@@ -138,37 +149,64 @@ export class HotRouteDispatcher {
     return undefined;
   }
 
-  private async serve(
+  private serve(
     req: IncomingMessage,
     res: ServerResponse,
     path: string,
     compiled: CompiledRoute,
     params: Record<string, string>,
     query: Record<string, string>,
-  ): Promise<void> {
+  ): void {
     const { route } = compiled;
-    let caller: Authenticated | undefined;
-    observeRequest(this.deps.observability, req, res, () => ({ route: route.pattern, path, tenant: caller?.principal.tenantId }));
+    const request: HotRouteRequest = { params, query };
+    observeRequest(this.deps.observability, req, res, () => ({ route: route.pattern, path, tenant: request.caller?.principal.tenantId }));
     // The headers the framework's CORS layer sets on a request without Origin.
     res.setHeader('Vary', 'Origin');
     res.setHeader('Access-Control-Expose-Headers', 'x-request-id,etag');
-    try {
-      if (!compiled.isPublic) caller = await authenticateHttpRequest(this.deps.authentication, this.deps.config, req, res);
-      await this.deps.authorization.authorize('GET', route.pattern, {
-        request: { params, query, body: undefined },
-        principal: caller?.principal,
-        session: caller?.session,
-      });
-      send(res, await route.handle({ params, query, caller }));
-    } catch (exception) {
-      const error = classifyError(exception);
-      logIfServerFault(this.logger, req, exception, error);
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      send(res, { status: error.status, json: errorBodyFor(path, error) });
+    if (!compiled.isOpen) {
+      void this.authorizeAndAnswer(req, res, path, compiled, request);
+      return;
     }
+    // Open route (config, liveness): no credential or grant to check, answered without waiting when the
+    // handler returns its answer directly.
+    try {
+      const result = route.handle(request);
+      if (result instanceof Promise) result.then((answer) => send(res, answer), (error: unknown) => this.fail(req, res, path, error));
+      else send(res, result);
+    } catch (error) {
+      this.fail(req, res, path, error);
+    }
+  }
+
+  private async authorizeAndAnswer(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    compiled: CompiledRoute,
+    request: HotRouteRequest,
+  ): Promise<void> {
+    try {
+      if (!compiled.isPublic) request.caller = await authenticateHttpRequest(this.deps.authentication, this.deps.config, req, res);
+      await this.deps.authorization.authorize('GET', compiled.route.pattern, {
+        request: { params: request.params, query: request.query, body: undefined },
+        principal: request.caller?.principal,
+        session: request.caller?.session,
+      });
+      send(res, await compiled.route.handle(request));
+    } catch (error) {
+      this.fail(req, res, path, error);
+    }
+  }
+
+  /** The error answer, exactly as the framework's exception filter gives it. */
+  private fail(req: IncomingMessage, res: ServerResponse, path: string, exception: unknown): void {
+    const error = classifyError(exception);
+    logIfServerFault(this.logger, req, exception, error);
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    send(res, { status: error.status, json: errorBodyFor(path, error) });
   }
 }
 

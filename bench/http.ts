@@ -25,6 +25,8 @@
  */
 import { spawn, ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import * as fsSync from 'node:fs';
+import * as http from 'node:http';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -113,13 +115,16 @@ async function main(): Promise<void> {
     const commitService: (Throughput & { conflicts: number })[] = [];
     const commitDirect: Throughput[] = [];
     const commitDirectWithHead: Throughput[] = [];
+    const cpuService: CpuUse[] = [];
+    const cpuDirect: CpuUse[] = [];
+    const cpuDirectWithHead: CpuUse[] = [];
     if (PARTS.has('writes')) await serviceCommits(service, 2); // warm-up
     if (PARTS.has('writes')) await direct.run(2);
     const warm = await commitMetrics(service);
     for (let round = 0; round < ROUNDS && PARTS.has('writes'); round++) {
-      commitDirect.push(await direct.run(SECONDS));
-      commitService.push(await serviceCommits(service, SECONDS));
-      commitDirectWithHead.push(await direct.run(SECONDS, true));
+      commitDirect.push(await withCpu(cpuDirect, service.pid, () => direct.run(SECONDS)));
+      commitService.push(await withCpu(cpuService, service.pid, () => serviceCommits(service, SECONDS)));
+      commitDirectWithHead.push(await withCpu(cpuDirectWithHead, service.pid, () => direct.run(SECONDS, true)));
     }
     const after = await commitMetrics(service);
 
@@ -154,6 +159,16 @@ async function main(): Promise<void> {
         `commit 409s counted by the service since start: ${after.conflicts - before.conflicts}; ` +
         `failed requests (non-2xx or transport errors) over all runs: ${errors}`,
     );
+    if (cpuService.length > 0 && process.platform === 'linux') {
+      const perCommit = (uses: CpuUse[], runs: Throughput[], field: keyof CpuUse) =>
+        (uses.reduce((n, u) => n + u[field], 0) / runs.reduce((n, r) => n + r.perSecond * SECONDS, 0)).toFixed(2);
+      console.log(
+        `CPU per commit (ms; 2 cores shared by everything): service ${perCommit(cpuService, commitService, 'service')}, ` +
+          `PostgreSQL ${perCommit(cpuService, commitService, 'postgres')}, load generator ${perCommit(cpuService, commitService, 'self')} | ` +
+          `direct: PostgreSQL ${perCommit(cpuDirect, commitDirect, 'postgres')}, client ${perCommit(cpuDirect, commitDirect, 'self')} | ` +
+          `direct + branch head: PostgreSQL ${perCommit(cpuDirectWithHead, commitDirectWithHead, 'postgres')}, client ${perCommit(cpuDirectWithHead, commitDirectWithHead, 'self')}`,
+      );
+    }
     console.log(
       `machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}, ` +
         `${CONNECTIONS} connections, ${ROUNDS} x ${SECONDS}s per measure, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
@@ -221,13 +236,18 @@ async function cannon(url: string, seconds: number): Promise<Throughput> {
   };
 }
 
-/** One writer per table, each committing in a loop for `seconds`: set-properties, no requirements. */
+/**
+ * One writer per table, each committing in a loop for `seconds`: set-properties, no requirements. The client
+ * is node:http with keep-alive (fetch costs ~1.4 ms of CPU per request here, which the 2 cores then lack for
+ * the service under test).
+ */
 async function serviceCommits(service: ServiceProcess, seconds: number): Promise<Throughput & { conflicts: number }> {
   const deadline = Date.now() + seconds * 1000;
   const latencies: number[] = [];
   let conflicts = 0;
   let errors = 0;
   let counter = 0;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: WRITE_TABLES });
   const started = Date.now();
   await Promise.all(
     Array.from({ length: WRITE_TABLES }, async (_, table) => {
@@ -235,16 +255,33 @@ async function serviceCommits(service: ServiceProcess, seconds: number): Promise
       while (Date.now() < deadline) {
         const body = JSON.stringify({ requirements: [], updates: [{ action: 'set-properties', updates: { counter: String(counter++) } }] });
         const t0 = performance.now();
-        const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-        await res.arrayBuffer();
+        const status = await post(agent, url, body);
         latencies.push(performance.now() - t0);
-        if (res.status === 409) conflicts++;
-        else if (res.status !== 200) errors++;
+        if (status === 409) conflicts++;
+        else if (status !== 200) errors++;
       }
     }),
   );
+  agent.destroy();
   const elapsed = (Date.now() - started) / 1000;
   return { perSecond: (latencies.length - conflicts - errors) / elapsed, ...percentiles(latencies), errors, conflicts };
+}
+
+/** POSTs a JSON body and drains the answer; resolves with the status (0 on a transport error). */
+function post(agent: http.Agent, url: string, body: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = http.request(
+      url,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', () => resolve(0));
+      },
+    );
+    req.on('error', () => resolve(0));
+    req.end(body);
+  });
 }
 
 /** The part of pg's API used here (the package ships no types and @types/pg is not a dependency). */
@@ -372,6 +409,49 @@ async function startBareServer(routes: Record<string, Buffer>): Promise<{ baseUr
       child.kill('SIGKILL');
       await fs.rm(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** CPU time (ms) used during one measurement: the service process, every PostgreSQL process, this process. */
+interface CpuUse {
+  service: number;
+  postgres: number;
+  self: number;
+}
+
+/** Linux only (reads /proc); elsewhere the measurement runs without CPU accounting. */
+async function withCpu<T>(into: CpuUse[], servicePid: number, run: () => Promise<T>): Promise<T> {
+  if (process.platform !== 'linux') return run();
+  const before = cpuSnapshot(servicePid);
+  const result = await run();
+  const after = cpuSnapshot(servicePid);
+  into.push({ service: after.service - before.service, postgres: after.postgres - before.postgres, self: after.self - before.self });
+  return result;
+}
+
+function cpuSnapshot(servicePid: number): CpuUse {
+  const ticksPerMs = 100 / 1000; // USER_HZ = 100 on Linux
+  const ticksOf = (pid: string): number => {
+    try {
+      const stat = fsSync.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return Number(fields[11]) + Number(fields[12]); // utime + stime
+    } catch {
+      return 0; // the process ended
+    }
+  };
+  let postgres = 0;
+  for (const pid of fsSync.readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (fsSync.readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('postgres')) postgres += ticksOf(pid);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return {
+    service: ticksOf(String(servicePid)) / ticksPerMs,
+    postgres: postgres / ticksPerMs,
+    self: ticksOf(String(process.pid)) / ticksPerMs,
   };
 }
 

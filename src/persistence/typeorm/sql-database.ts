@@ -1,3 +1,4 @@
+import { QueryFailedError } from 'typeorm';
 import type { DataSource, EntityManager, EntityTarget, FindOptionsWhere, ObjectLiteral, QueryRunner, Repository } from 'typeorm';
 import type { Pagination } from '../models';
 import { RecordNames, translateCommitError, translateDriverError } from './driver-errors';
@@ -46,12 +47,22 @@ export class SqlDatabase {
     }
   }
 
-  /** Runs `work` in one transaction: all of it is committed, or none of it (any error rolls back). */
-  async write<T>(work: (session: SqlSession) => Promise<T>, names?: RecordNames): Promise<T> {
+  /**
+   * Runs `work` in one transaction: all of it is committed, or none of it (any error rolls back).
+   *
+   * PostgreSQL: with `openWithFirstStatements`, BEGIN is not sent on its own: it travels with the first
+   * statements of the work, which then must be sent with `SqlSession.rowsOfEach` (one round trip for BEGIN
+   * plus those statements; used where a transaction holds a contended lock, so every round trip counts).
+   */
+  async write<T>(
+    work: (session: SqlSession) => Promise<T>,
+    names?: RecordNames,
+    options: { openWithFirstStatements?: boolean } = {},
+  ): Promise<T> {
     if (this.dialect === 'sqlite') {
       return this.sqliteMutex.run(() => this.sqliteTransaction(work, names));
     }
-    return this.postgresTransaction(work, names);
+    return options.openWithFirstStatements ? this.postgresTransactionOpenedByWork(work, names) : this.postgresTransaction(work, names);
   }
 
   private async sqliteTransaction<T>(work: (session: SqlSession) => Promise<T>, names?: RecordNames): Promise<T> {
@@ -103,6 +114,30 @@ export class SqlDatabase {
       await runner.release().catch(() => undefined);
     }
   }
+
+  /** As postgresTransaction, but BEGIN goes out with the work's first statements (see `write`). */
+  private async postgresTransactionOpenedByWork<T>(work: (session: SqlSession) => Promise<T>, names?: RecordNames): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    const session = new SqlSession(this.dialect, runner, 'pending');
+    try {
+      let result: T;
+      try {
+        result = await work(session);
+      } catch (error) {
+        if (session.transaction !== 'pending') await runner.query('ROLLBACK').catch(() => undefined);
+        throw translateDriverError(error, names);
+      }
+      if (session.transaction === 'pending') return result; // nothing was sent
+      try {
+        await runner.query('COMMIT');
+      } catch (error) {
+        throw translateCommitError(error, names);
+      }
+      return result;
+    } finally {
+      await runner.release().catch(() => undefined);
+    }
+  }
 }
 
 /**
@@ -114,6 +149,11 @@ export class SqlSession {
   constructor(
     readonly dialect: Dialect,
     readonly runner: QueryRunner,
+    /**
+     * `pending`: a PostgreSQL transaction whose BEGIN has not been sent yet (it goes out with the next
+     * statements); `open`: BEGIN sent, or no deferred transaction at all.
+     */
+    public transaction: 'pending' | 'open' = 'open',
   ) {}
 
   get manager(): EntityManager {
@@ -126,6 +166,7 @@ export class SqlSession {
 
   /** Rows returned by the statement. */
   async rows<R = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
+    await this.beginIfPending();
     const [text, values] = this.bind(sql, params);
     const result = await this.runner.query(text, values, true);
     return (result.records ?? []) as R[];
@@ -133,9 +174,58 @@ export class SqlSession {
 
   /** Number of rows the statement inserted, updated or deleted. */
   async run(sql: string, params: readonly unknown[] = []): Promise<number> {
+    await this.beginIfPending();
     const [text, values] = this.bind(sql, params);
     const result = await this.runner.query(text, values, true);
     return result.affected ?? result.records?.length ?? 0;
+  }
+
+  /**
+   * The rows of each statement, in order. On PostgreSQL the statements (and a pending BEGIN) travel in ONE
+   * round trip: a multi-statement simple query, in which each statement still gets its own snapshot (so a
+   * read after a lock sees what the previous lock holder committed). That protocol has no bound parameters,
+   * so the values are inlined as escaped literals (strings and null only). SQLite runs them one by one.
+   */
+  async rowsOfEach(statements: { sql: string; params: readonly (string | null)[] }[]): Promise<Record<string, unknown>[][]> {
+    if (this.dialect !== 'postgres') {
+      const results: Record<string, unknown>[][] = [];
+      for (const statement of statements) results.push(await this.rows(statement.sql, statement.params));
+      return results;
+    }
+    const texts = statements.map(({ sql, params }) => sql.replace(/\$(\d+)/g, (_, n: string) => literal(params[Number(n) - 1])));
+    const opensTransaction = this.transaction === 'pending';
+    if (opensTransaction) texts.unshift('BEGIN');
+    this.transaction = 'open';
+    const results = await this.multiStatementQuery(texts.join(';\n'));
+    return results.slice(opensTransaction ? 1 : 0).map((r) => r.rows ?? []);
+  }
+
+  /**
+   * Sends a multi-statement query on this session's connection and returns node-postgres's result per
+   * statement (TypeORM's `query` keeps only a single result's rows). It goes through TypeORM's logger and
+   * query subscribers like every other statement, and fails with a QueryFailedError as `query` does.
+   */
+  private async multiStatementQuery(text: string): Promise<{ rows?: Record<string, unknown>[] }[]> {
+    const runner = this.runner as QueryRunner & {
+      connect(): Promise<{ query(text: string): Promise<unknown> }>;
+      broadcaster: { broadcast(event: 'BeforeQuery', query: string, parameters?: unknown[]): Promise<void> };
+    };
+    const client = await runner.connect();
+    runner.connection.logger.logQuery(text, undefined, runner);
+    await runner.broadcaster.broadcast('BeforeQuery', text, undefined);
+    try {
+      const raw = await client.query(text);
+      return (Array.isArray(raw) ? raw : [raw]) as { rows?: Record<string, unknown>[] }[];
+    } catch (error) {
+      runner.connection.logger.logQueryError(error as Error, text, undefined, runner);
+      throw new QueryFailedError(text, undefined, error as Error);
+    }
+  }
+
+  private async beginIfPending(): Promise<void> {
+    if (this.transaction !== 'pending') return;
+    this.transaction = 'open';
+    await this.runner.query('BEGIN');
   }
 
   /** Finds one row and, on PostgreSQL, locks it until the transaction ends (SQLite: the mutex already does). */
@@ -201,6 +291,14 @@ export class SqlSession {
     });
     return [text, order.map((i) => params[i])];
   }
+}
+
+/** A PostgreSQL literal of the value, escaped by the driver itself (node-postgres's escapeLiteral). */
+function literal(value: string | null | undefined): string {
+  if (value === null || value === undefined) return 'NULL';
+  // Loaded here, not at the top: SQLite deployments never load the PostgreSQL driver.
+  const { escapeLiteral } = require('pg') as { escapeLiteral(text: string): string };
+  return escapeLiteral(value);
 }
 
 /** A FIFO async mutex: `run` calls execute one at a time, in call order. */

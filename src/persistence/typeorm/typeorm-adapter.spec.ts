@@ -178,7 +178,8 @@ describe.each([sqlite, postgres])('TypeORM adapter on $name', (dialect) => {
       const one = await log.during(() => commitTables(tenantId, catalogName, 'main', 1, 'a'));
       const many = await log.during(() => commitTables(tenantId, catalogName, 'main', 200, 'b'));
       expect(many.length).toBe(one.length);
-      if (dialect.name === 'postgres') expect(many.some((s) => /FROM branches .* FOR UPDATE$/.test(s))).toBe(true);
+      // PostgreSQL: BEGIN, the branch lock and the read of the current rows travel as ONE round trip.
+      if (dialect.name === 'postgres') expect(many[0]).toMatch(/^BEGIN; SELECT head_commit_id FROM branches .* FOR UPDATE; SELECT a\.id/);
       else expect(many[0]).toBe('BEGIN IMMEDIATE');
     });
 
@@ -211,10 +212,13 @@ describe.each([sqlite, postgres])('TypeORM adapter on $name', (dialect) => {
   });
 
   describe('group commit', () => {
-    /** The statements that take the branch lock: one per transaction of commitChanges. */
+    /**
+     * The statements that take the branch lock: one per transaction of commitChanges. On PostgreSQL that is the
+     * transaction's opening round trip (BEGIN; the lock; the read).
+     */
     const locksBranch = (sql: string) =>
       dialect.name === 'postgres'
-        ? /^SELECT head_commit_id FROM branches .* FOR UPDATE$/.test(sql)
+        ? /^BEGIN; SELECT head_commit_id FROM branches .* FOR UPDATE(;|$)/.test(sql)
         : sql === 'BEGIN IMMEDIATE';
 
     function put(namespace: string[], name: string, extra: Partial<AssetPut> = {}): AssetPut {
@@ -242,6 +246,26 @@ describe.each([sqlite, postgres])('TypeORM adapter on $name', (dialect) => {
       const head = (await ports.branches.getBranch(tenantId, catalogName, 'main'))!.headCommitId;
       return ports.commits.getCommitAncestry(tenantId, head, 1000);
     }
+
+    it('names with quotes, backslashes and SQL in them round-trip through the one-round-trip opening (values are escaped literals there)', async () => {
+      const { tenantId, catalogName } = await catalogWithTables(0);
+      const namespace = ["o'hara\\x", 'E\'\\\'; DROP TABLE assets; --'];
+      const name = `t'\\"; SELECT pg_sleep(1); -- \u00e9\u{1F600}`;
+      await commitOne(tenantId, catalogName, { puts: [put(namespace, name)], expectations: [{ namespace, name, state: 'absent' }] });
+      const stored = await ports.assets.getAsset(tenantId, catalogName, 'main', namespace, name);
+      expect(stored).toMatchObject({ namespace, name });
+      // The read under the lock finds the row by that key: an `absent` expectation now fails, a CAS on it holds.
+      await expect(
+        commitOne(tenantId, catalogName, { puts: [put(namespace, name)], expectations: [{ namespace, name, state: 'absent' }] }),
+      ).rejects.toMatchObject({ failure: 'exists' });
+      const location = stored!.properties.metadata_location;
+      await commitOne(tenantId, catalogName, {
+        puts: [put(namespace, name, { properties: { metadata_location: `${location}'2` } })],
+        expectations: [{ namespace, name, state: 'present', metadataLocation: location }],
+      });
+      expect((await ports.assets.getAsset(tenantId, catalogName, 'main', namespace, name))?.properties.metadata_location).toBe(`${location}'2`);
+      expect(await ports.assets.listAssets(tenantId, catalogName, 'main')).toHaveLength(1);
+    });
 
     it('a burst of 30 calls locks the branch twice (the first call alone, then one batch), one call\'s statements each', async () => {
       const { tenantId, catalogName } = await catalogWithTables(0);

@@ -100,8 +100,14 @@ export class TypeormUnitOfWork extends UnitOfWorkPort {
   private commitAlone({ tenantId, catalogName, branch, changes, info, options }: CommitCall): Promise<Commit> {
     return this.db.write(
       async (s) => {
-        const head = await lockBranch(s, tenantId, catalogName, branch, options.createBranchIfMissing ?? false);
-        const current = await readCurrentRows(s, tenantId, catalogName, branch, keysOf(changes));
+        const { head, current } = await lockBranchAndRead(
+          s,
+          tenantId,
+          catalogName,
+          branch,
+          keysOf(changes),
+          options.createBranchIfMissing ?? false,
+        );
         const { removed, written, commit } = planCommit(tenantId, branch, head, changes, info, (key) =>
           current.get(keyOf(key)),
         );
@@ -114,6 +120,7 @@ export class TypeormUnitOfWork extends UnitOfWorkPort {
         return commit;
       },
       { branch, asset: changes.puts[0] ? qualifiedAssetName(changes.puts[0].namespace, changes.puts[0].name) : '' },
+      { openWithFirstStatements: true },
     );
   }
 
@@ -127,9 +134,8 @@ export class TypeormUnitOfWork extends UnitOfWorkPort {
     try {
       return await this.db.write(
         async (s) => {
-          const lockedHead = await lockBranch(s, tenantId, catalogName, branch, false);
           const keys = calls.flatMap((call) => keysOf(call.changes));
-          const start = await readCurrentRows(s, tenantId, catalogName, branch, keys);
+          const { head: lockedHead, current: start } = await lockBranchAndRead(s, tenantId, catalogName, branch, keys, false);
           const view = new BranchView(lockedHead, start);
           const outcomes = calls.map((call): PromiseSettledResult<Commit> => {
             try {
@@ -148,6 +154,7 @@ export class TypeormUnitOfWork extends UnitOfWorkPort {
           return outcomes;
         },
         { branch },
+        { openWithFirstStatements: true },
       );
     } catch (error) {
       if (error instanceof NothingToWrite) return error.outcomes;
@@ -305,7 +312,7 @@ async function lockBranch(
   branch: string,
   createIfMissing: boolean,
 ): Promise<string | null> {
-  const select = `SELECT head_commit_id FROM branches WHERE tenant_id = $1 AND catalog_name = $2 AND name = $3${s.forUpdate}`;
+  const select = lockBranchStatement(s);
   const params = [tenantId, catalogName, branch];
   let rows = await s.rows<{ head_commit_id: string | null }>(select, params);
   if (rows.length === 0) {
@@ -326,6 +333,43 @@ async function lockBranch(
   return rows[0].head_commit_id;
 }
 
+/**
+ * Opens the transaction, locks the branch row and reads the rows of `keys`: on PostgreSQL in ONE round trip
+ * (BEGIN, the lock, the read; the read's snapshot is taken after the lock is granted, so it sees what the
+ * previous holder committed). A missing branch takes the slow path: lockBranch creates it or throws.
+ */
+async function lockBranchAndRead(
+  s: SqlSession,
+  tenantId: string,
+  catalogName: string,
+  branch: string,
+  keys: AssetKey[],
+  createIfMissing: boolean,
+): Promise<{ head: string | null; current: Map<string, CurrentRow> }> {
+  const branchParams = [tenantId, catalogName, branch];
+  const read = keys.length > 0 ? currentRowsStatement(s, tenantId, catalogName, branch, keys) : undefined;
+  const [locked, rows] = await s.rowsOfEach([
+    { sql: lockBranchStatement(s), params: branchParams },
+    ...(read ? [read] : []),
+  ]);
+  if (locked.length === 0) {
+    const head = await lockBranch(s, tenantId, catalogName, branch, createIfMissing);
+    return { head, current: await readCurrentRows(s, tenantId, catalogName, branch, keys) };
+  }
+  return { head: (locked[0].head_commit_id as string | null) ?? null, current: currentRowsByKey((rows ?? []) as unknown as CurrentRowRecord[]) };
+}
+
+function lockBranchStatement(s: SqlSession): string {
+  return `SELECT head_commit_id FROM branches WHERE tenant_id = $1 AND catalog_name = $2 AND name = $3${s.forUpdate}`;
+}
+
+interface CurrentRowRecord {
+  id: string;
+  namespace_key: string;
+  name: string;
+  properties: string;
+}
+
 /** The rows currently on the branch for the given keys, read with one statement. */
 async function readCurrentRows(
   s: SqlSession,
@@ -334,14 +378,28 @@ async function readCurrentRows(
   branch: string,
   keys: AssetKey[],
 ): Promise<Map<string, CurrentRow>> {
-  const current = new Map<string, CurrentRow>();
-  if (keys.length === 0) return current;
+  if (keys.length === 0) return new Map();
+  const { sql, params } = currentRowsStatement(s, tenantId, catalogName, branch, keys);
+  return currentRowsByKey(await s.rows<CurrentRowRecord>(sql, params));
+}
+
+function currentRowsStatement(
+  s: SqlSession,
+  tenantId: string,
+  catalogName: string,
+  branch: string,
+  keys: AssetKey[],
+): { sql: string; params: string[] } {
   const listed = uniqueByKey(keys).map((key) => ({ k: namespaceKey(key.namespace), n: key.name }));
-  const rows = await s.rows<{ id: string; namespace_key: string; name: string; properties: string }>(
-    `SELECT a.id, a.namespace_key, a.name, a.properties FROM ${s.jsonRecords(4, { k: 'text', n: 'text' })} CROSS JOIN assets a
+  return {
+    sql: `SELECT a.id, a.namespace_key, a.name, a.properties FROM ${s.jsonRecords(4, { k: 'text', n: 'text' })} CROSS JOIN assets a
      WHERE a.tenant_id = $1 AND a.catalog_name = $2 AND a.branch_name = $3 AND a.namespace_key = l.k AND a.name = l.n`,
-    [tenantId, catalogName, branch, JSON.stringify(listed)],
-  );
+    params: [tenantId, catalogName, branch, JSON.stringify(listed)],
+  };
+}
+
+function currentRowsByKey(rows: CurrentRowRecord[]): Map<string, CurrentRow> {
+  const current = new Map<string, CurrentRow>();
   for (const row of rows) {
     current.set(JSON.stringify([row.namespace_key, row.name]), {
       id: row.id,

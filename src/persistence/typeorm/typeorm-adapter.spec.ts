@@ -416,6 +416,21 @@ describe.each([sqlite, postgres])('TypeORM adapter on $name', (dialect) => {
   });
 
   describe('schema and migrations', () => {
+    (dialect.name === 'sqlite' ? it : it.skip)('creates a new SQLite file (and its WAL) readable by the service user only', async () => {
+      const file = (config as Extract<SqlDatabaseConfig, { kind: 'sqlite' }>).file;
+      // The suite's database was opened (and written to) in beforeAll.
+      expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+      const wal = `${file}-wal`;
+      if (fs.existsSync(wal)) expect(fs.statSync(wal).mode & 0o777).toBe(0o600);
+      // An existing file keeps the permissions its operator gave it.
+      const other = path.join(path.dirname(file), 'operator.db');
+      fs.writeFileSync(other, '', { mode: 0o640 });
+      fs.chmodSync(other, 0o640);
+      const backend = await openTypeormBackend({ kind: 'sqlite', file: other }, { runMigrations: true });
+      await backend.ports.health.close();
+      expect(fs.statSync(other).mode & 0o777).toBe(0o640);
+    });
+
     it('creates every table, records the migrations in order and the add-perf-indexes indexes', async () => {
       const tables = await dataSource.query(
         dialect.name === 'postgres'

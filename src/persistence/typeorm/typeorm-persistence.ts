@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { DataSource, DataSourceOptions, Logger as TypeormLogger } from 'typeorm';
 import { POSTGRES_MIGRATIONS } from '../../../migrations/postgres';
 import { SQLITE_MIGRATIONS } from '../../../migrations/sqlite';
@@ -45,6 +47,16 @@ export interface TypeormBackend {
  * from the migrations of migrations/<dialect>, applied here when `runMigrations` is set; `synchronize` is
  * never on. When migrations are not run, the schema must already be current: a pending migration is an error.
  */
+/**
+ * The SQLite file holds password hashes, token records and warehouse credentials: a new one is created
+ * readable by the service's user only (SQLite gives its -wal and -shm files the same permissions). An
+ * existing file keeps the permissions its operator gave it.
+ */
+function createPrivateFileIfMissing(file: string): void {
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+}
+
 export async function openTypeormPersistence(
   db: SqlDatabaseConfig,
   options: OpenPersistenceOptions,
@@ -53,6 +65,7 @@ export async function openTypeormPersistence(
 }
 
 export async function openTypeormBackend(db: SqlDatabaseConfig, options: TypeormBackendOptions): Promise<TypeormBackend> {
+  if (db.kind === 'sqlite' && db.file !== ':memory:') createPrivateFileIfMissing(db.file);
   const dataSource = new DataSource(dataSourceOptions(db, options.logger));
   try {
     await dataSource.initialize();

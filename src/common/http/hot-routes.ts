@@ -10,6 +10,7 @@ import type { AppConfig } from '../../config/config';
 import { HttpObservabilityDeps, observeRequest } from '../../observability/http-observability.middleware';
 import { errorBodyFor } from './api-exception.filter';
 import { classifyError } from './error-classification';
+import { sendJsonChunks } from './json-chunks-response';
 import { logIfServerFault } from './management-exception.filter';
 
 /**
@@ -219,12 +220,7 @@ function send(res: ServerResponse, result: HotRouteResult): void {
     res.end(body);
     return;
   }
-  res.setHeader('Content-Type', 'application/json');
-  res.setHeader('Content-Length', result.byteLength);
-  res.cork();
-  const last = result.jsonChunks.length - 1;
-  for (let i = 0; i < last; i++) res.write(result.jsonChunks[i]);
-  res.end(result.jsonChunks[last]); // flushes the corked chunks
+  sendJsonChunks(res, result.status, { chunks: result.jsonChunks, byteLength: result.byteLength });
 }
 
 function hasBody(req: IncomingMessage): boolean {

@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, Head, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { ValidationError } from '../../common/errors';
+import { sendJsonChunks } from '../../common/http/json-chunks-response';
 import { CurrentPrincipal, Principal } from '../../common/http/principal';
-import type { JsonChunks } from '../table-result';
 import { TableService } from '../table.service';
 import { parseIcebergPageRequest, toIcebergPage } from './iceberg-pagination';
 import { parseNamespaceSegment, parseTableSegment } from './iceberg-paths';
@@ -70,7 +70,7 @@ export class IcebergTablesController {
   ): Promise<void> {
     const namespace = parseNamespaceSegment(namespaceSegment);
     const bytes = await this.tables.createTable(principal, prefix, namespace, branch, nonEmptyBody(rawBody));
-    sendJsonBytes(res, 200, bytes);
+    sendJsonChunks(res, 200, bytes);
   }
 
   @Post('namespaces/:namespace/register')
@@ -85,7 +85,7 @@ export class IcebergTablesController {
     const namespace = parseNamespaceSegment(namespaceSegment);
     const body = parseJsonObjectBody(rawBody);
     const bytes = await this.tables.registerTable(principal, prefix, namespace, branch, body);
-    sendJsonBytes(res, 200, bytes);
+    sendJsonChunks(res, 200, bytes);
   }
 
   @Get('namespaces/:namespace/tables/:table')
@@ -104,7 +104,7 @@ export class IcebergTablesController {
       parseTableSegment(tableSegment),
       branch,
     );
-    sendJsonBytes(res, 200, bytes);
+    sendJsonChunks(res, 200, bytes);
   }
 
   @Post('namespaces/:namespace/tables/:table')
@@ -120,7 +120,7 @@ export class IcebergTablesController {
     const namespace = parseNamespaceSegment(namespaceSegment);
     const table = parseTableSegment(tableSegment);
     const bytes = await this.tables.commitTable(principal, prefix, namespace, table, branch, nonEmptyBody(rawBody));
-    sendJsonBytes(res, 200, bytes);
+    sendJsonChunks(res, 200, bytes);
   }
 
   @Delete('namespaces/:namespace/tables/:table')
@@ -177,15 +177,3 @@ function parsePurgeRequested(value: unknown): boolean {
   throw new ValidationError(`Query parameter purgeRequested must be true or false, got '${value}'`);
 }
 
-/**
- * Sends an already-serialized JSON body, chunk by chunk, without joining the chunks. Not `res.send`: Express
- * would hash the whole body for an ETag, milliseconds of main-thread work for a large metadata document.
- */
-function sendJsonBytes(res: Response, status: number, body: JsonChunks): void {
-  res.status(status);
-  res.setHeader('Content-Type', 'application/json');
-  res.setHeader('Content-Length', body.byteLength);
-  res.cork();
-  for (const chunk of body.chunks.slice(0, -1)) res.write(chunk);
-  res.end(body.chunks[body.chunks.length - 1]); // flushes the corked chunks
-}

@@ -202,8 +202,9 @@ export class SqlSession {
 
   /**
    * Sends a multi-statement query on this session's connection and returns node-postgres's result per
-   * statement (TypeORM's `query` keeps only a single result's rows). It goes through TypeORM's logger and
-   * query subscribers like every other statement, and fails with a QueryFailedError as `query` does.
+   * statement (TypeORM's `query` keeps only a single result's rows). It is logged and announced to
+   * `beforeQuery` subscribers like every other statement (no `afterQuery` event), and fails with a
+   * QueryFailedError as `query` does.
    */
   private async multiStatementQuery(text: string): Promise<{ rows?: Record<string, unknown>[] }[]> {
     const runner = this.runner as QueryRunner & {

@@ -57,6 +57,16 @@ export function grantsAllow(grants: PermissionGrant[], action: Action, target: R
   return grants.some((g) => g.actions.some((a) => actionImplies(a, action)) && scopeCovers(g.scope, target));
 }
 
+/**
+ * Whether a tenant user sees a catalog in the catalog list (contract management §2.1): some grant gives
+ * `read` or `manage-discovery` (or an action implying one) at catalog or tenant scope. Narrower grants (a
+ * namespace, an asset) do not list the catalog.
+ */
+export function catalogListedFor(grants: PermissionGrant[], catalogId: string): boolean {
+  const target: ResolvedTarget = { level: 'catalog', catalogId };
+  return grantsAllow(grants, 'read', target) || grantsAllow(grants, 'manage-discovery', target);
+}
+
 /** True when some grant is asset-scoped in this catalog (then the asset id must be looked up). */
 export function needsAssetId(grants: PermissionGrant[], catalogId: string): boolean {
   return grants.some((g) => g.scope.type === 'asset' && g.scope.catalog_id === catalogId);

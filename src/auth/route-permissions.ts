@@ -253,7 +253,8 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   { method: 'DELETE', path: '/api/v1/warehouses/:name', access: TENANT_ADMIN },
 
   // Catalogs.
-  { method: 'GET', path: '/api/v1/catalogs', access: resource('list', TENANT) },
+  // Every caller may ask; a tenant user's list holds only the catalogs its grants show (CatalogsService.list).
+  { method: 'GET', path: '/api/v1/catalogs', access: AUTHENTICATED },
   { method: 'POST', path: '/api/v1/catalogs', access: resource('create', TENANT) },
   { method: 'GET', path: '/api/v1/catalogs/:name', access: resource('read', catalogParam('name')) },
   { method: 'PUT', path: '/api/v1/catalogs/:name', access: resource('update', catalogParam('name')) },

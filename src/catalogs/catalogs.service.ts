@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { ForbiddenError, NotFoundError, ValidationError } from '../common/errors';
+import { BackendUnavailableError, DomainError, ForbiddenError, NotFoundError, ValidationError } from '../common/errors';
+import { catalogListedFor } from '../auth/permissions';
+import { isAdminRole } from '../auth/roles';
 import type { Principal } from '../common/http/principal';
 import { validateResourceName } from '../common/http/resource-name';
 import type { Catalog, CatalogType, Pagination, StringMap } from '../persistence/models';
 import { AssetsPort, BranchesPort, CatalogPatch, CatalogsPort, NamespacesPort, WarehousesPort } from '../persistence/ports';
+import { IdentityPort } from '../persistence/ports/identity.port';
 import type { CatalogSummaryResponse } from './catalog.dto';
 import { buildNamespaceTree, type NamespaceNode } from './namespace-tree';
 
@@ -25,8 +28,8 @@ export interface UpdateCatalogInput {
 }
 
 /**
- * Catalogs of the caller's tenant (contract management §2.1). Permission-based filtering for tenant users
- * (RBAC grants) belongs to the authorization work; the role rules the contract states are applied here.
+ * Catalogs of the caller's tenant (contract management §2.1). Admins see every catalog; a tenant user's list
+ * is filtered by its grants (before the page is cut, so pages are never short).
  */
 @Injectable()
 export class CatalogsService {
@@ -36,10 +39,24 @@ export class CatalogsService {
     private readonly namespaces: NamespacesPort,
     private readonly branches: BranchesPort,
     private readonly assets: AssetsPort,
+    private readonly identity: IdentityPort,
   ) {}
 
-  list(principal: Principal, page: Pagination): Promise<Catalog[]> {
-    return this.catalogs.listCatalogs(principal.tenantId, page);
+  async list(principal: Principal, page: Pagination): Promise<Catalog[]> {
+    if (isAdminRole(principal.role)) return this.catalogs.listCatalogs(principal.tenantId, page);
+    let grants;
+    try {
+      grants = await this.identity.getEffectiveGrants(principal.tenantId, principal.userId);
+    } catch (error) {
+      // Fail closed, as the authorization guard does: without the grants nothing is listed.
+      if (error instanceof DomainError) throw error;
+      throw new BackendUnavailableError('The permissions could not be read: the identity store did not answer');
+    }
+    const visible = (await this.catalogs.listCatalogs(principal.tenantId)).filter((catalog) =>
+      catalogListedFor(grants, catalog.id),
+    );
+    const offset = page.offset ?? 0;
+    return page.limit === undefined ? visible.slice(offset) : visible.slice(offset, offset + page.limit);
   }
 
   async get(principal: Principal, name: string): Promise<Catalog> {

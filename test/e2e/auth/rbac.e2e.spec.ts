@@ -48,6 +48,36 @@ for (const kind of AUTH_BACKENDS) {
       await t?.close();
     });
 
+    it("a tenant user's catalog list holds the catalogs its grants show, paginated after filtering", async () => {
+      const hrId = (await t.http.get('/api/v1/catalogs/hr').set(bearer(acme.adminToken)).expect(200)).body.id as string;
+      const names = async (token: string, query = '') =>
+        (await t.http.get(`/api/v1/catalogs${query}`).set(bearer(token)).expect(200)).body.map((c: { name: string }) => c.name);
+
+      const nobody = await createTenantUser(t.http, acme, 'list-no-grant');
+      expect(await names(nobody.token)).toEqual([]);
+
+      const namespaceOnly = await createTenantUser(t.http, acme, 'list-namespace-grant');
+      await grant(namespaceOnly.id, { type: 'namespace', catalog_id: catalogId, namespace: 'eu' }, ['read']);
+      expect(await names(namespaceOnly.token)).toEqual([]); // a namespace grant does not list its catalog
+
+      const discoverer = await createTenantUser(t.http, acme, 'list-discovery');
+      await grant(discoverer.id, { type: 'catalog', catalog_id: hrId }, ['manage-discovery']);
+      expect(await names(discoverer.token)).toEqual(['hr']);
+
+      const tenantReader = await createTenantUser(t.http, acme, 'list-tenant-read');
+      await grant(tenantReader.id, { type: 'tenant' }, ['read']);
+      expect(await names(tenantReader.token)).toEqual(['hr', 'sales']);
+      expect(await names(tenantReader.token, '?limit=1&offset=1')).toEqual(['sales']);
+
+      const salesReader = await createTenantUser(t.http, acme, 'list-sales-read');
+      await grant(salesReader.id, { type: 'catalog', catalog_id: catalogId }, ['write']);
+      // Filtered first, then paged: the first page is never cut short by a hidden catalog.
+      expect(await names(salesReader.token, '?limit=1')).toEqual(['sales']);
+      expect(await names(salesReader.token, '?limit=1&offset=1')).toEqual([]);
+      // Admins see every catalog.
+      expect(await names(acme.adminToken)).toEqual(['hr', 'sales']);
+    });
+
     it('a catalog read grant reads that catalog only, and never writes', async () => {
       const user = await createTenantUser(t.http, acme, 'catalog-reader');
       await grant(user.id, { type: 'catalog', catalog_id: catalogId }, ['read']);
@@ -56,7 +86,8 @@ for (const kind of AUTH_BACKENDS) {
       await t.http.get('/v1/sales/namespaces').set(h).expect(200);
       await t.http.get('/v1/sales/namespaces/us/tables/orders').set(h).expect(200);
       await t.http.get('/api/v1/catalogs/hr').set(h).expect(403);
-      await t.http.get('/api/v1/catalogs').set(h).expect(403); // listing catalogs is a tenant-wide action
+      // The catalog list shows what the grants show (contract §2.1).
+      expect((await t.http.get('/api/v1/catalogs').set(h).expect(200)).body.map((c: { name: string }) => c.name)).toEqual(['sales']);
       await t.http.delete('/v1/sales/namespaces/us/tables/orders').set(h).expect(403);
       await t.http.post('/v1/sales/namespaces').set(h).send({ namespace: ['new'] }).expect(403);
       await t.http.get('/api/v1/catalogs/missing').set(h).expect(404);
@@ -144,12 +175,18 @@ for (const kind of AUTH_BACKENDS) {
 
     it('revoking a grant takes effect on the next request', async () => {
       const user = await createTenantUser(t.http, acme, 'short-lived');
-      const permission = await grant(user.id, { type: 'tenant' }, ['list']);
-      await t.http.get('/api/v1/catalogs').set(bearer(user.token)).expect(200);
+      const permission = await grant(user.id, { type: 'tenant' }, ['read']);
+      const listed = async (token: string) =>
+        (await t.http.get('/api/v1/catalogs').set(bearer(token)).expect(200)).body.map((c: { name: string }) => c.name);
+      await t.http.get('/api/v1/catalogs/sales').set(bearer(user.token)).expect(200);
+      expect(await listed(user.token)).toEqual(['hr', 'sales']);
       await t.http.delete(`/api/v1/permissions/${permission.body.id}`).set(bearer(acme.adminToken)).expect(204);
-      await t.http.get('/api/v1/catalogs').set(bearer(user.token)).expect(403);
+      await t.http.get('/api/v1/catalogs/sales').set(bearer(user.token)).expect(403);
+      expect(await listed(user.token)).toEqual([]);
       // A fresh login changes nothing: grants are read per request, not baked into tokens.
-      await t.http.get('/api/v1/catalogs').set(bearer(await login(t.http, user.username, user.password, acme.tenantId))).expect(403);
+      const fresh = await login(t.http, user.username, user.password, acme.tenantId);
+      await t.http.get('/api/v1/catalogs/sales').set(bearer(fresh)).expect(403);
+      expect(await listed(fresh)).toEqual([]);
     });
   });
 }

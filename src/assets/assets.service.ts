@@ -12,6 +12,11 @@ import {
   type StringMap,
 } from '../persistence/models';
 import { AssetsPort, CatalogsPort, UnitOfWorkPort } from '../persistence/ports';
+import { IdentityPort } from '../persistence/ports/identity.port';
+import { effectiveGrantsOf } from '../auth/grants';
+import { assetListedFor } from '../auth/permissions';
+import { isAdminRole } from '../auth/roles';
+import { slicePage } from '../common/http/pagination';
 
 export interface RegisterAssetInput {
   name: string;
@@ -31,6 +36,7 @@ export class AssetsService {
     private readonly catalogs: CatalogsPort,
     private readonly assets: AssetsPort,
     private readonly unitOfWork: UnitOfWorkPort,
+    private readonly identity: IdentityPort,
   ) {}
 
   /** Registers a new asset; an existing one with the same name is 409 (never overwritten). */
@@ -67,10 +73,17 @@ export class AssetsService {
     return this.get(principal, catalog, namespaceSegment, input.name);
   }
 
+  /** Admins see every asset of the namespace; a tenant user those its grants show (filtered, then paged). */
   async list(principal: Principal, catalog: string, namespaceSegment: string, page: Pagination): Promise<Asset[]> {
     const namespace = parseDottedNamespace(namespaceSegment);
-    await requireCatalogExists(this.catalogs, principal.tenantId, catalog);
-    return this.assets.listAssets(principal.tenantId, catalog, MAIN_BRANCH, namespace, page);
+    const found = await this.catalogs.getCatalog(principal.tenantId, catalog);
+    if (!found) throw new NotFoundError('catalog', catalog);
+    if (isAdminRole(principal.role)) return this.assets.listAssets(principal.tenantId, catalog, MAIN_BRANCH, namespace, page);
+    const grants = await effectiveGrantsOf(this.identity, principal);
+    const visible = (await this.assets.listAssets(principal.tenantId, catalog, MAIN_BRANCH, namespace)).filter((asset) =>
+      assetListedFor(grants, { catalogId: found.id, namespace: asset.namespace, assetId: asset.id }),
+    );
+    return slicePage(visible, page);
   }
 
   async get(principal: Principal, catalog: string, namespaceSegment: string, name: string): Promise<Asset> {

@@ -1,11 +1,12 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
-import { BackendUnavailableError, DomainError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../common/errors';
+import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../common/errors';
 import type { Principal } from '../common/http/principal';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { AssetsPort, BranchesPort, CatalogsPort, MergeOperationsPort } from '../persistence/ports';
 import { IdentityPort, type Action } from '../persistence/ports/identity.port';
 import type { AuthenticatedRequest, AuthSession } from './auth-session';
+import { effectiveGrantsOf } from './grants';
 import { grantsAllow, needsAssetId, type ResolvedTarget } from './permissions';
 import { isAdminRole } from './roles';
 import { ruleFor, type Access, type RequestTarget, type RouteRequest } from './route-permissions';
@@ -112,14 +113,7 @@ export class AuthorizationGuard implements CanActivate {
    */
   private async authorizeResource(principal: Principal, action: Action, target: RequestTarget): Promise<void> {
     const tenantId = principal.tenantId;
-    let grants;
-    try {
-      grants = await this.identity.getEffectiveGrants(tenantId, principal.userId);
-    } catch (error) {
-      // Fail closed: without the grants nothing is allowed, and the caller learns the store is unavailable.
-      if (error instanceof DomainError) throw error;
-      throw new BackendUnavailableError('The permissions could not be read: the identity store did not answer');
-    }
+    const grants = await effectiveGrantsOf(this.identity, principal);
     const resolved = await this.resolve(tenantId, target, (catalogId) => needsAssetId(grants, catalogId));
     if (!grantsAllow(grants, action, resolved)) {
       throw new ForbiddenError(`Forbidden: the '${action}' permission is required`);

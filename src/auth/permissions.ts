@@ -67,6 +67,19 @@ export function catalogListedFor(grants: PermissionGrant[], catalogId: string): 
   return grantsAllow(grants, 'read', target) || grantsAllow(grants, 'manage-discovery', target);
 }
 
+/**
+ * Whether a tenant user sees an asset in an asset list (contract management §3): some grant gives `read` or
+ * `manage-discovery` (or an action implying one) on the asset, a namespace holding it, its catalog or the
+ * tenant.
+ */
+export function assetListedFor(
+  grants: PermissionGrant[],
+  asset: { catalogId: string; namespace: string[]; assetId: string },
+): boolean {
+  const target: ResolvedTarget = { level: 'asset', ...asset };
+  return grantsAllow(grants, 'read', target) || grantsAllow(grants, 'manage-discovery', target);
+}
+
 /** True when some grant is asset-scoped in this catalog (then the asset id must be looked up). */
 export function needsAssetId(grants: PermissionGrant[], catalogId: string): boolean {
   return grants.some((g) => g.scope.type === 'asset' && g.scope.catalog_id === catalogId);

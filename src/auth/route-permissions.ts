@@ -264,7 +264,8 @@ export const ROUTE_RULES: readonly RouteRule[] = [
 
   // Generic assets.
   { method: 'POST', path: assetsBase, access: resource('create', assetNamespace) },
-  { method: 'GET', path: assetsBase, access: resource('list', assetNamespace) },
+  // Every caller may ask; a tenant user's list holds only the assets its grants show (AssetsService.list).
+  { method: 'GET', path: assetsBase, access: AUTHENTICATED },
   {
     method: 'GET',
     path: `${assetsBase}/:asset`,

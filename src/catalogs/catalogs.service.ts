@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { BackendUnavailableError, DomainError, ForbiddenError, NotFoundError, ValidationError } from '../common/errors';
+import { ForbiddenError, NotFoundError, ValidationError } from '../common/errors';
+import { effectiveGrantsOf } from '../auth/grants';
 import { catalogListedFor } from '../auth/permissions';
 import { isAdminRole } from '../auth/roles';
 import type { Principal } from '../common/http/principal';
+import { slicePage } from '../common/http/pagination';
 import { validateResourceName } from '../common/http/resource-name';
 import type { Catalog, CatalogType, Pagination, StringMap } from '../persistence/models';
 import { AssetsPort, BranchesPort, CatalogPatch, CatalogsPort, NamespacesPort, WarehousesPort } from '../persistence/ports';
@@ -44,19 +46,11 @@ export class CatalogsService {
 
   async list(principal: Principal, page: Pagination): Promise<Catalog[]> {
     if (isAdminRole(principal.role)) return this.catalogs.listCatalogs(principal.tenantId, page);
-    let grants;
-    try {
-      grants = await this.identity.getEffectiveGrants(principal.tenantId, principal.userId);
-    } catch (error) {
-      // Fail closed, as the authorization guard does: without the grants nothing is listed.
-      if (error instanceof DomainError) throw error;
-      throw new BackendUnavailableError('The permissions could not be read: the identity store did not answer');
-    }
+    const grants = await effectiveGrantsOf(this.identity, principal);
     const visible = (await this.catalogs.listCatalogs(principal.tenantId)).filter((catalog) =>
       catalogListedFor(grants, catalog.id),
     );
-    const offset = page.offset ?? 0;
-    return page.limit === undefined ? visible.slice(offset) : visible.slice(offset, offset + page.limit);
+    return slicePage(visible, page);
   }
 
   async get(principal: Principal, name: string): Promise<Catalog> {

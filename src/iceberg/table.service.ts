@@ -10,6 +10,7 @@ import {
   ValidationError,
 } from '../common/errors';
 import type { Principal } from '../common/http/principal';
+import { slicePage } from '../common/http/pagination';
 import { parseJsonLossless } from '../common/lossless-json';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
@@ -101,9 +102,7 @@ export class TableService {
     const tables = (await this.assets.listAssets(tenantId, catalog.name, branch, namespace.levels))
       .filter((asset) => asset.kind === 'ICEBERG_TABLE')
       .map((asset) => asset.name);
-    const offset = page.offset ?? 0;
-    const rows = page.limit === undefined ? tables.slice(offset) : tables.slice(offset, offset + page.limit);
-    return { levels: namespace.levels, rows };
+    return { levels: namespace.levels, rows: slicePage(tables, page) };
   }
 
   /** LoadTableResult bytes: pointer lookup, cached metadata bytes, spliced response (no parse). */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { slicePage } from '../common/http/pagination';
 import { Injectable } from '@nestjs/common';
 import { ConflictError, NotFoundError, ValidationError } from '../common/errors';
 import type { Principal } from '../common/http/principal';
@@ -142,8 +143,7 @@ export class MergesService {
   async conflicts(principal: Principal, operationId: string, page: Pagination): Promise<MergeConflict[]> {
     await this.get(principal, operationId);
     const conflicts = await this.operations.listMergeConflicts(principal.tenantId, operationId);
-    const offset = page.offset ?? 0;
-    return conflicts.slice(offset, page.limit === undefined ? undefined : offset + page.limit);
+    return slicePage(conflicts, page);
   }
 
   /**

@@ -15,6 +15,12 @@ export function parsePagination(query: Record<string, unknown> | undefined): Pag
   return page;
 }
 
+/** The page of an in-memory list (for lists that must be filtered before they are paged). */
+export function slicePage<T>(items: T[], page: Pagination): T[] {
+  const offset = page.offset ?? 0;
+  return page.limit === undefined ? items.slice(offset) : items.slice(offset, offset + page.limit);
+}
+
 function parseNonNegativeInteger(raw: unknown, name: string): number | undefined {
   if (raw === undefined) return undefined;
   if (typeof raw !== 'string' || !/^\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) {

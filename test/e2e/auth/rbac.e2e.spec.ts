@@ -78,6 +78,36 @@ for (const kind of AUTH_BACKENDS) {
       expect(await names(acme.adminToken)).toEqual(['hr', 'sales']);
     });
 
+    it("a tenant user's asset list holds the assets its grants show, paginated after filtering", async () => {
+      const admin = bearer(acme.adminToken);
+      const usOrders = (await t.http.get('/api/v1/catalogs/sales/namespaces/us/assets/orders').set(admin).expect(200)).body.id as string;
+      const names = async (token: string, namespace: string, query = '') =>
+        (await t.http.get(`/api/v1/catalogs/sales/namespaces/${namespace}/assets${query}`).set(bearer(token)).expect(200)).body.map(
+          (a: { name: string }) => a.name,
+        );
+
+      const nobody = await createTenantUser(t.http, acme, 'assets-no-grant');
+      expect(await names(nobody.token, 'eu')).toEqual([]);
+      await t.http.get('/api/v1/catalogs/missing/namespaces/eu/assets').set(bearer(nobody.token)).expect(404);
+
+      const euReader = await createTenantUser(t.http, acme, 'assets-eu-read');
+      await grant(euReader.id, { type: 'namespace', catalog_id: catalogId, namespace: 'eu' }, ['read']);
+      expect(await names(euReader.token, 'eu')).toEqual(['orders']);
+      expect(await names(euReader.token, 'eu.fr')).toEqual(['invoices']); // a namespace grant covers its children
+      expect(await names(euReader.token, 'us')).toEqual([]);
+
+      const oneAsset = await createTenantUser(t.http, acme, 'assets-one');
+      await grant(oneAsset.id, { type: 'asset', catalog_id: catalogId, namespace: 'us', asset_id: usOrders }, ['manage-discovery']);
+      expect(await names(oneAsset.token, 'us')).toEqual(['orders']);
+      expect(await names(oneAsset.token, 'us', '?offset=1')).toEqual([]);
+      expect(await names(oneAsset.token, 'eu')).toEqual([]);
+
+      const lister = await createTenantUser(t.http, acme, 'assets-list-only');
+      await grant(lister.id, { type: 'catalog', catalog_id: catalogId }, ['list']);
+      expect(await names(lister.token, 'us')).toEqual([]); // `list` does not imply read or manage-discovery
+      expect(await names(acme.adminToken, 'us')).toEqual(['orders']);
+    });
+
     it('a catalog read grant reads that catalog only, and never writes', async () => {
       const user = await createTenantUser(t.http, acme, 'catalog-reader');
       await grant(user.id, { type: 'catalog', catalog_id: catalogId }, ['read']);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { checkAssetExpectation } from '../asset-expectation';
 import { ExpectationFailedError, NotFoundError } from '../../common/errors';
 import {
-  METADATA_LOCATION_PROPERTY,
   qualifiedAssetName,
   type Asset,
   type Branch,
@@ -10,7 +10,6 @@ import {
 } from '../models';
 import {
   UnitOfWorkPort,
-  type AssetExpectation,
   type BranchChanges,
   type CommitChangesOptions,
   type CommitInfo,
@@ -42,7 +41,7 @@ export class MemoryUnitOfWork extends UnitOfWorkPort {
         throw new ExpectationFailedError(branchName, 'head-moved');
       }
       for (const expectation of changes.expectations) {
-        checkExpectation(expectation, this.state.assets.get(rowsScope, assetKey(expectation.namespace, expectation.name)));
+        checkAssetExpectation(expectation, this.state.assets.get(rowsScope, assetKey(expectation.namespace, expectation.name)));
       }
 
       // 2. Apply: rows, then the commit, then the head.
@@ -92,15 +91,3 @@ export class MemoryUnitOfWork extends UnitOfWorkPort {
   }
 }
 
-function checkExpectation(expectation: AssetExpectation, row: Asset | undefined): void {
-  const name = qualifiedAssetName(expectation.namespace, expectation.name);
-  if (expectation.state === 'absent') {
-    if (row) throw new ExpectationFailedError(name, 'exists');
-    return;
-  }
-  if (!row) throw new ExpectationFailedError(name, 'missing');
-  if (expectation.metadataLocation !== undefined) {
-    const current = row.properties[METADATA_LOCATION_PROPERTY] ?? null;
-    if (current !== expectation.metadataLocation) throw new ExpectationFailedError(name, 'location-mismatch');
-  }
-}

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { checkAssetExpectation } from '../asset-expectation';
 import type { AnyBulkWriteOperation, ClientSession } from 'mongoose';
 import { ConflictError, ExpectationFailedError, NotFoundError } from '../../common/errors';
 import {
-  METADATA_LOCATION_PROPERTY,
   qualifiedAssetName,
   type Asset,
   type Commit,
@@ -10,7 +10,6 @@ import {
 } from '../models';
 import {
   UnitOfWorkPort,
-  type AssetExpectation,
   type AssetKey,
   type BranchChanges,
   type CommitChangesOptions,
@@ -78,7 +77,7 @@ export class MongoUnitOfWork extends UnitOfWorkPort {
         // Every check comes before the first write, so a failed call writes nothing even where a server
         // does not roll transactions back.
         const current = await this.loadRows(tenantId, catalogName, branchName, changes, session);
-        for (const expectation of changes.expectations) checkExpectation(expectation, current.get(rowKey(expectation)));
+        for (const expectation of changes.expectations) checkAssetExpectation(expectation, current.get(rowKey(expectation)));
 
         if (!branch) {
           const created: BranchDoc = {
@@ -191,15 +190,3 @@ export class MongoUnitOfWork extends UnitOfWorkPort {
   }
 }
 
-function checkExpectation(expectation: AssetExpectation, row: Asset | undefined): void {
-  const name = qualifiedAssetName(expectation.namespace, expectation.name);
-  if (expectation.state === 'absent') {
-    if (row) throw new ExpectationFailedError(name, 'exists');
-    return;
-  }
-  if (!row) throw new ExpectationFailedError(name, 'missing');
-  if (expectation.metadataLocation !== undefined) {
-    const actual = row.properties[METADATA_LOCATION_PROPERTY] ?? null;
-    if (actual !== expectation.metadataLocation) throw new ExpectationFailedError(name, 'location-mismatch');
-  }
-}

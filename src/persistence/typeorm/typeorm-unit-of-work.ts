@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { checkAssetExpectation } from '../asset-expectation';
 import {
   BackendUnavailableError,
   CommitStateUnknownError,
   ExpectationFailedError,
   NotFoundError,
 } from '../../common/errors';
-import { Commit, CommitOperation, METADATA_LOCATION_PROPERTY, NamespacePath, qualifiedAssetName, StringMap } from '../models';
+import { Commit, CommitOperation, NamespacePath, qualifiedAssetName, StringMap } from '../models';
 import { AssetKey, AssetPut, BranchChanges, CommitChangesOptions, CommitInfo, UnitOfWorkPort } from '../ports';
 import { BranchCommitBatcher, settled } from './branch-commit-batcher';
 import { isConnectionLoss } from './driver-errors';
@@ -179,19 +180,7 @@ function planCommit(
   if (changes.expectedHeadCommitId !== undefined && changes.expectedHeadCommitId !== head) {
     throw new ExpectationFailedError(branch, 'head-moved');
   }
-  for (const expectation of changes.expectations) {
-    const row = rowAt(expectation);
-    const name = qualifiedAssetName(expectation.namespace, expectation.name);
-    if (expectation.state === 'absent') {
-      if (row) throw new ExpectationFailedError(name, 'exists');
-    } else {
-      if (!row) throw new ExpectationFailedError(name, 'missing');
-      const location = row.properties[METADATA_LOCATION_PROPERTY] ?? null;
-      if (expectation.metadataLocation !== undefined && expectation.metadataLocation !== location) {
-        throw new ExpectationFailedError(name, 'location-mismatch');
-      }
-    }
-  }
+  for (const expectation of changes.expectations) checkAssetExpectation(expectation, rowAt(expectation));
 
   const removed = uniqueByKey(changes.deletes).filter((key) => rowAt(key) !== undefined);
   const written = uniqueByKey(changes.puts).map((put) => ({ ...put, id: put.id ?? rowAt(put)?.id ?? randomUUID() }));

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { checkAssetExpectation } from '../asset-expectation';
+import { checkAssetExpectation, newCommit } from '../unit-of-work-rules';
 import { ExpectationFailedError, NotFoundError } from '../../common/errors';
 import {
   qualifiedAssetName,
@@ -75,15 +75,7 @@ export class MemoryUnitOfWork extends UnitOfWorkPort {
           operations.push({ Delete: { name: qualifiedAssetName(namespace, name) } });
         }
       }
-      const commit: Commit = {
-        id: randomUUID(),
-        tenantId,
-        parentId: head,
-        timestamp: info.timestamp ?? Date.now(),
-        author: info.author,
-        message: info.message,
-        operations,
-      };
+      const commit = newCommit(tenantId, head, info, operations);
       this.state.commits.set(tenantId, commit.id, commit);
       this.state.branches.set(scope, branchName, { ...branch, headCommitId: commit.id });
       return copy(commit);

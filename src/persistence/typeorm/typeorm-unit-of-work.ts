@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { checkAssetExpectation } from '../asset-expectation';
+import { checkAssetExpectation, newCommit } from '../unit-of-work-rules';
 import {
   BackendUnavailableError,
   CommitStateUnknownError,
@@ -199,16 +199,7 @@ function planCommit(
     })),
     ...removed.map((key) => ({ Delete: { name: qualifiedAssetName(key.namespace, key.name) } })),
   ];
-  const commit: Commit = {
-    id: randomUUID(),
-    tenantId,
-    parentId: head,
-    timestamp: info.timestamp ?? Date.now(),
-    author: info.author,
-    message: info.message,
-    operations,
-  };
-  return { removed, written, commit };
+  return { removed, written, commit: newCommit(tenantId, head, info, operations) };
 }
 
 /**

@@ -105,6 +105,8 @@ export class HotRouteDispatcher {
    */
   install(server: Server): void {
     const framework = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+    // Without the framework's listener every other request would hang: refuse to start instead.
+    if (framework.length === 0) throw new Error('HotRouteDispatcher: the HTTP server has no request listener to fall back to');
     server.removeAllListeners('request');
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       if (this.tryHandle(req, res)) return;

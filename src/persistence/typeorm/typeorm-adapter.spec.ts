@@ -567,6 +567,17 @@ describe.each([sqlite, postgres])('TypeORM adapter on $name', (dialect) => {
       });
 
       /** Four concurrent one-put calls: the first runs alone, the other three as one batch. */
+      /** A burst of four on a new catalog (the first call alone, then a batch of three), the connection dropped before the second `statement`. */
+      async function burstOfFourDroppingBefore(statement: RegExp) {
+        const { tenantId, catalogName } = await catalogWithTables(0);
+        const remove = dropConnectionBefore(statement, 1);
+        try {
+          return { tenantId, catalogName, results: await burstOfFour(tenantId, catalogName) };
+        } finally {
+          remove();
+        }
+      }
+
       function burstOfFour(tenantId: string, catalogName: string) {
         return Promise.allSettled(
           ['alone', 'b1', 'b2', 'b3'].map((name) =>
@@ -586,14 +597,8 @@ describe.each([sqlite, postgres])('TypeORM adapter on $name', (dialect) => {
       }
 
       it('a connection lost during the COMMIT of a batch is CommitStateUnknownError for every call, never re-run', async () => {
-        const { tenantId, catalogName } = await catalogWithTables(0);
-        const remove = dropConnectionBefore(/^COMMIT$/, 1); // the lone first call commits
-        let results: PromiseSettledResult<Commit>[];
-        try {
-          results = await burstOfFour(tenantId, catalogName);
-        } finally {
-          remove();
-        }
+        // The lone first call commits; the connection drops before the batch's COMMIT.
+        const { tenantId, catalogName, results } = await burstOfFourDroppingBefore(/^COMMIT$/);
         expect(results[0].status).toBe('fulfilled');
         for (const r of results.slice(1)) {
           expect(r).toMatchObject({ status: 'rejected', reason: expect.any(CommitStateUnknownError) });
@@ -604,14 +609,8 @@ describe.each([sqlite, postgres])('TypeORM adapter on $name', (dialect) => {
       });
 
       it('a connection lost within a batch is BackendUnavailableError for every call, never re-run', async () => {
-        const { tenantId, catalogName } = await catalogWithTables(0);
-        const remove = dropConnectionBefore(/INSERT INTO commits \(/, 1); // the batch's write (the lone first call writes first)
-        let results: PromiseSettledResult<Commit>[];
-        try {
-          results = await burstOfFour(tenantId, catalogName);
-        } finally {
-          remove();
-        }
+        // The lone first call writes first; the connection drops before the batch's write.
+        const { tenantId, catalogName, results } = await burstOfFourDroppingBefore(/INSERT INTO commits \(/);
         expect(results[0].status).toBe('fulfilled');
         for (const r of results.slice(1)) {
           expect(r).toMatchObject({ status: 'rejected', reason: expect.any(BackendUnavailableError) });

@@ -14,6 +14,11 @@
  * - commit: BENCH_CLIENTS clients each commit `set-properties` to their own table of that size (parse,
  *           apply, validate, serialize, write the new file, swap the pointer); commits/s and probe p99;
  * - bare:   the same GET load against a node:http server answering the identical LoadTableResult bytes.
+ * - floor:  a control for the probe: a bare node:http server whose process runs the same metadata worker
+ *           pool (same threads, same nice value) on the same commit chain (BENCH_CLIENTS concurrent
+ *           `set-properties` commits on the document, each on the previous result), with no HTTP request,
+ *           file or database work at all. Its probe p99 is what this machine gives any server while that
+ *           JSON work saturates the cores: the floor under the service's commit probe.
  * Modes: `pool` (PANGOLIN_METADATA_WORKERS=2, or BENCH_POOL_WORKERS; default inline threshold) and `main-thread`
  * (PANGOLIN_METADATA_WORKERS=0: everything inline). The probe sends GET /health/live every 10 ms.
  */
@@ -28,14 +33,15 @@ const SIZES_MB = (process.env.BENCH_SIZES_MB ?? '1,10,30').split(',').map(Number
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 4);
 const PROBE_INTERVAL_MS = 10;
-/** BENCH_SCENARIOS=load limits the run to some scenarios (load, commit, bare). */
-const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? 'load,commit,bare').split(','));
+/** BENCH_SCENARIOS=load limits the run to some scenarios (load, commit, bare, floor). */
+const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? 'load,commit,bare,floor').split(','));
 const CATALOG = 'bench';
 const NAMESPACE = 'ns';
 const REGISTER = path.join(__dirname, 'register-ts.js');
 /** How a child announces its port on stdout (the application may print other lines). */
 const PORT_LINE = 'bench-port ';
 const ELD_LINE = 'bench-eld ';
+const BURNED_LINE = 'bench-burned ';
 
 type Mode = 'pool' | 'main-thread';
 const ALL_MODES: Record<Mode, Record<string, string>> = {
@@ -96,6 +102,54 @@ function serveBare(file: string): void {
   server.listen(0, '127.0.0.1', () => reportPortAndWaitForStdin(server, async () => server.close()));
 }
 
+/**
+ * The probe's control: a bare server answering /health/live, in a process that also runs the service's
+ * metadata worker pool (configured from the same environment as the service) on `burn` commands.
+ */
+async function serveFloor(): Promise<void> {
+  await import('../src/threadpool-size');
+  const { MetadataWorkerPool } = await import('../src/metadata-workers/metadata-worker-pool');
+  const { loadConfig } = await import('../src/config/config');
+  const pool = MetadataWorkerPool.create(loadConfig({ ...process.env, DATABASE_URL: 'memory://' }).metadata);
+  const alive = Buffer.from('{"status":"alive"}');
+  const server = http.createServer((req, res) => {
+    req.resume();
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': alive.length });
+    res.end(alive);
+  });
+  // `burn <ms> <location> <file>`: CLIENTS chains of commits for <ms>, each on the previous result. The
+  // chains go on from one burn to the next and, as in the service's cache, their documents stay in shared
+  // memory, so the worker reads them without a copy on this thread.
+  const chains: Uint8Array[] = [];
+  const burn = async (args: string[]) => {
+    const [ms, location, file] = [Number(args[0]), args[1], args.slice(2).join(' ')];
+    if (chains.length === 0) {
+      const first = fs.readFileSync(file);
+      const shared = new Uint8Array(new SharedArrayBuffer(first.byteLength));
+      shared.set(first);
+      for (let client = 0; client < CLIENTS; client++) chains.push(shared);
+    }
+    const end = Date.now() + ms;
+    let commits = 0;
+    await Promise.all(
+      chains.map(async (_, client) => {
+        for (let n = 0; Date.now() < end; n++) {
+          const current = chains[client];
+          const body = Buffer.from(`{"requirements":[],"updates":[{"action":"set-properties","updates":{"bench.counter":"${n}"}}]}`);
+          chains[client] = (await pool.commitTable({ bytes: current, location }, body, { nowMs: Date.now() })).metadataBytes;
+          commits++;
+        }
+      }),
+    );
+    process.stdout.write(`${BURNED_LINE}${commits}\n`);
+  };
+  server.listen(0, '127.0.0.1', () =>
+    reportPortAndWaitForStdin(server, () => pool.destroy().then(() => server.close()), (command, args) => {
+      if (command === 'burn') void burn(args);
+    }),
+  );
+}
+
 /** Sends GET /health/live every PROBE_INTERVAL_MS for `durationMs`; prints the latencies (ms) as JSON. */
 function probe(baseUrl: string, durationMs: number): void {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
@@ -125,7 +179,11 @@ function probe(baseUrl: string, durationMs: number): void {
  * (how long the main thread could not react: what a blocking parse costs every other request), answered
  * on stdout as `bench-eld {"p50":…,"p99":…,"max":…}` in ms. Exits when stdin closes.
  */
-function reportPortAndWaitForStdin(server: http.Server, close: () => Promise<unknown>): void {
+function reportPortAndWaitForStdin(
+  server: http.Server,
+  close: () => Promise<unknown>,
+  onCommand: (command: string, args: string[]) => void = () => undefined,
+): void {
   const delay = monitorEventLoopDelay({ resolution: 1 });
   delay.enable();
   const { port } = server.address() as { port: number };
@@ -135,8 +193,9 @@ function reportPortAndWaitForStdin(server: http.Server, close: () => Promise<unk
     pending += chunk.toString();
     let newline: number;
     while ((newline = pending.indexOf('\n')) >= 0) {
-      const command = pending.slice(0, newline).trim();
+      const [command, ...args] = pending.slice(0, newline).trim().split(' ');
       pending = pending.slice(newline + 1);
+      onCommand(command, args);
       if (command === 'reset') delay.reset();
       if (command === 'report') {
         const ms = (ns: number) => ns / 1e6;
@@ -164,6 +223,8 @@ interface Child {
   baseUrl: string;
   resetEventLoopDelay(): void;
   eventLoopDelay(): Promise<EventLoopDelay>;
+  /** Floor child only: runs the commit chains for `ms`, resolves with the number of commits. */
+  burn(ms: number, location: string, file: string): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -175,6 +236,7 @@ function startChild(args: string[], env: Record<string, string> = {}): Promise<C
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const waiting: ((report: EventLoopDelay) => void)[] = [];
+  const burning: ((commits: number) => void)[] = [];
   return new Promise((resolve, reject) => {
     let out = '';
     child.once('exit', (code) => reject(new Error(`child ${args[0]} exited with ${code}`)));
@@ -185,6 +247,7 @@ function startChild(args: string[], env: Record<string, string> = {}): Promise<C
         const line = out.slice(0, newline);
         out = out.slice(newline + 1);
         if (line.startsWith(ELD_LINE)) waiting.shift()?.(JSON.parse(line.slice(ELD_LINE.length)) as EventLoopDelay);
+        if (line.startsWith(BURNED_LINE)) burning.shift()?.(Number(line.slice(BURNED_LINE.length)));
         if (!line.startsWith(PORT_LINE)) continue;
         child.removeAllListeners('exit');
         resolve({
@@ -195,6 +258,11 @@ function startChild(args: string[], env: Record<string, string> = {}): Promise<C
             new Promise((done) => {
               waiting.push(done);
               child.stdin!.write('report\n');
+            }),
+          burn: (ms, location, file) =>
+            new Promise((done) => {
+              burning.push(done);
+              child.stdin!.write(`burn ${ms} ${location} ${file}\n`);
             }),
           stop: () =>
             new Promise<void>((done) => {
@@ -309,6 +377,28 @@ async function tableLocation(baseUrl: string, name: string): Promise<{ location:
   });
 }
 
+/** The floor child burns for SECONDS while the probe runs against its bare server. */
+async function measureFloor(floor: Child, location: string, file: string): Promise<Measured> {
+  const durationMs = SECONDS * 1000;
+  floor.resetEventLoopDelay();
+  const started = Date.now();
+  const [latencies, commits] = await Promise.all([runProbe(floor.baseUrl, durationMs), floor.burn(durationMs, location, file)]);
+  const elapsed = (Date.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const eventLoop = await floor.eventLoopDelay();
+  return {
+    seconds: elapsed,
+    requests: commits,
+    errors: 0,
+    perSecond: commits / elapsed,
+    probeP50: percentile(latencies, 0.5),
+    probeP99: percentile(latencies, 0.99),
+    probeMax: latencies[latencies.length - 1] ?? NaN,
+    eventLoopP99: eventLoop.p99,
+    eventLoopMax: eventLoop.max,
+  };
+}
+
 /** Runs `CLIENTS` closed-loop clients for SECONDS while the probe runs; returns throughput and probe latency. */
 async function measure(
   server: Child,
@@ -403,6 +493,19 @@ async function benchSize(sizeMb: number, rows: Row[]): Promise<void> {
         });
         rows.push({ sizeMb, actualMb, scenario: `commit      ${mode}`, measured: commit });
       }
+      if (SCENARIOS.has('floor') && mode === 'pool') {
+        // The control runs on the current document of a commit table, read from its file.
+        const location = metadataLocationOf(await fetchBytes(`${server.baseUrl}${tablesPath}/${commitTables[0]}`));
+        const floor = await startChild(['--floor'], MODES.pool!);
+        try {
+          // Warm-up, as for the service: worker threads started and compiled, the document in shared memory.
+          await floor.burn(1000, location, fileOf(location));
+          const measured = await measureFloor(floor, location, fileOf(location));
+          rows.push({ sizeMb, actualMb, scenario: 'commit JSON only: bare node:http + pool (floor)', measured });
+        } finally {
+          await floor.stop();
+        }
+      }
     } finally {
       await bare?.stop();
       fs.rmSync(responseFile, { force: true });
@@ -428,6 +531,17 @@ function combine(rounds: Measured[]): Measured {
     eventLoopP99: worst((m) => m.eventLoopP99),
     eventLoopMax: worst((m) => m.eventLoopMax),
   };
+}
+
+/** `metadata-location` leads a LoadTableResult; read it without parsing the document. */
+function metadataLocationOf(loadTableResult: Buffer): string {
+  const match = /"metadata-location":"([^"]+)"/.exec(loadTableResult.subarray(0, 4096).toString());
+  if (!match) throw new Error('no metadata-location in the LoadTableResult');
+  return match[1];
+}
+
+function fileOf(location: string): string {
+  return location.startsWith('file://') ? new URL(location).pathname : location;
 }
 
 function fetchBytes(url: string): Promise<Buffer> {
@@ -468,12 +582,20 @@ function printTable(rows: Row[]): void {
     const pool = of('loadTable   pool');
     const poolCommit = of('commit      pool');
     const inlineCommit = of('commit      main-thread');
+    const floor = of('commit JSON only: bare node:http + pool (floor)');
     if (bare && pool) console.log(`${sizeMb} MB: loadTable (pool) / bare node:http = ${(pool.perSecond / bare.perSecond).toFixed(2)}x`);
     if (poolCommit && inlineCommit) {
       console.log(
         `${sizeMb} MB: /health/live p99 while ${CLIENTS} clients commit: pool ${poolCommit.probeP99.toFixed(2)} ms, ` +
           `main thread ${inlineCommit.probeP99.toFixed(2)} ms (server event-loop delay p99: pool ` +
           `${poolCommit.eventLoopP99.toFixed(2)} ms, main thread ${inlineCommit.eventLoopP99.toFixed(2)} ms)`,
+      );
+    }
+    if (poolCommit && floor) {
+      console.log(
+        `${sizeMb} MB: /health/live p99 of a bare node:http server while the same pool runs the same commits ` +
+          `(no HTTP, files or database): ${floor.probeP99.toFixed(2)} ms, against ${poolCommit.probeP99.toFixed(2)} ms ` +
+          'for the service: the part of the probe latency that is this machine under that JSON load',
       );
     }
   }
@@ -498,6 +620,8 @@ if (role === '--serve') {
   void serveApplication();
 } else if (role === '--bare') {
   serveBare(args[0]);
+} else if (role === '--floor') {
+  void serveFloor();
 } else if (role === '--probe') {
   probe(args[0], Number(args[1]));
 } else {

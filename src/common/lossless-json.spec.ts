@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as losslessParse, stringify as losslessStringify } from 'lossless-json';
 import { ValidationError } from './errors';
-import { parseJsonLossless, stringifyJsonLossless } from './lossless-json';
+import { encodeJsonLossless, parseJsonLossless, stringifyJsonLossless } from './lossless-json';
 
 /** Whitespace outside strings removed: the form stringifyJsonLossless writes. */
 function minify(json: string): string {
@@ -171,5 +171,45 @@ describe('parseJsonLossless / stringifyJsonLossless', () => {
     const parsed = parseJsonLossless(text) as { snapshots: Array<Record<string, unknown>> };
     expect(parsed.snapshots[4999]['snapshot-id']).toBe(BigInt(parent!));
     expect(stringifyJsonLossless(parsed)).toBe(text);
+  });
+});
+
+describe('encodeJsonLossless', () => {
+  const documents: [string, unknown][] = [
+    ['no bigint', { a: 1, b: ['x', 2.5, null, true] }],
+    ['bigints at the start, middle and end', { id: 7446468398231234001n, ids: [-9223372036854775808n, 1, 9007199254740993n] }],
+    ['multi-byte text around bigints', { name: 'Zürich 東京 🦔', id: 7446468398231234001n, note: 'naïve "quoted" \\ text' }],
+    ['a string that looks like the marker (fallback path)', { s: '\u0000#5', id: 7446468398231234001n }],
+    ['a bigint-only array', [9223372036854775807n]],
+  ];
+
+  it.each(documents)('writes exactly the UTF-8 bytes of stringifyJsonLossless (%s)', (_label, value) => {
+    const expected = Buffer.from(stringifyJsonLossless(value), 'utf8');
+    expect(encodeJsonLossless(value).equals(expected)).toBe(true);
+  });
+
+  it('asks the allocator once for the exact length and writes into that memory', () => {
+    const value = { name: 'Zürich', snapshots: [{ 'snapshot-id': 7446468398231234001n }, { 'snapshot-id': 7446468398231234002n }] };
+    const requested: number[] = [];
+    let given: Buffer | undefined;
+    const bytes = encodeJsonLossless(value, (byteLength) => {
+      requested.push(byteLength);
+      given = Buffer.from(new SharedArrayBuffer(byteLength));
+      return given;
+    });
+    expect(bytes).toBe(given);
+    expect(requested).toEqual([Buffer.byteLength(stringifyJsonLossless(value))]);
+    expect(bytes.toString('utf8')).toBe(stringifyJsonLossless(value));
+  });
+
+  it('round-trips a large document with thousands of 64-bit ids byte-exact', () => {
+    const snapshots = Array.from({ length: 3000 }, (_, i) => ({
+      'snapshot-id': 7446468398231234001n + BigInt(i),
+      'parent-snapshot-id': i === 0 ? undefined : 7446468398231234000n + BigInt(i),
+      summary: { operation: 'append', 'note': 'é'.repeat(i % 7) },
+    }));
+    const bytes = encodeJsonLossless({ snapshots });
+    expect(bytes.equals(Buffer.from(stringifyJsonLossless({ snapshots })))).toBe(true);
+    expect(parseJsonLossless(bytes)).toEqual(parseJsonLossless(stringifyJsonLossless({ snapshots })));
   });
 });

@@ -50,6 +50,48 @@ export function parseJsonLossless(input: string | Uint8Array): unknown {
 }
 
 export function stringifyJsonLossless(value: unknown): string {
+  const { text, bigints } = stringifyMarked(value);
+  if (bigints === 0) return text;
+  return unmarkBigints(text, bigints) ?? stringifyWithFallback(value);
+}
+
+/**
+ * The UTF-8 bytes of `stringifyJsonLossless(value)`, written straight into memory from `allocate` (called once
+ * with the exact length). For a large document this skips the unmarked copy of the text and a second copy of
+ * the bytes: the native serializer's text is encoded piece by piece around the markers.
+ */
+export function encodeJsonLossless(value: unknown, allocate: (byteLength: number) => Buffer = allocateOwnBuffer): Buffer {
+  const { text, bigints } = stringifyMarked(value);
+  if (bigints === 0) return encodeInto(text, allocate);
+  const markers = findMarkers(text, bigints);
+  if (markers === null) return encodeInto(stringifyWithFallback(value), allocate);
+  // Each marker drops its quotes and the 7 ASCII characters of the marker prefix: 9 bytes.
+  const bytes = allocate(Buffer.byteLength(text, 'utf8') - 9 * markers.length);
+  let offset = 0;
+  let last = 0;
+  for (const { at, close } of markers) {
+    offset += bytes.write(text.slice(last, at - 1), offset, 'utf8');
+    offset += bytes.write(text.slice(at + SERIALIZED_MARKER.length, close), offset, 'latin1');
+    last = close + 1;
+  }
+  offset += bytes.write(text.slice(last), offset, 'utf8');
+  if (offset !== bytes.byteLength) throw new Error(`encodeJsonLossless wrote ${offset} of ${bytes.byteLength} bytes`);
+  return bytes;
+}
+
+/** A buffer of its own (never a slice of Node's shared pool, so it may be transferred to another thread). */
+function allocateOwnBuffer(byteLength: number): Buffer {
+  return Buffer.allocUnsafeSlow(byteLength);
+}
+
+function encodeInto(text: string, allocate: (byteLength: number) => Buffer): Buffer {
+  const bytes = allocate(Buffer.byteLength(text, 'utf8'));
+  bytes.write(text, 0, 'utf8');
+  return bytes;
+}
+
+/** `JSON.stringify`, with every bigint written as a marker string; counts the bigints. */
+function stringifyMarked(value: unknown): { text: string; bigints: number } {
   let bigints = 0;
   let text: string | undefined;
   try {
@@ -62,9 +104,10 @@ export function stringifyJsonLossless(value: unknown): string {
     throw asValidationError(err);
   }
   if (text === undefined) throw new ValidationError('Value cannot be serialized as JSON');
-  if (bigints === 0) return text;
-  const unmarked = unmarkBigints(text, bigints);
-  if (unmarked !== null) return unmarked;
+  return { text, bigints };
+}
+
+function stringifyWithFallback(value: unknown): string {
   const fallback = losslessStringify(value);
   if (fallback === undefined) throw new ValidationError('Value cannot be serialized as JSON');
   return fallback;
@@ -191,23 +234,34 @@ function restoreUnsafeIntegers(root: unknown, tokens: string[]): boolean {
   return trusted && next === tokens.length;
 }
 
-/** Turns `"\u0000#123"` back into `123`; null when the markers are not exactly the bigints written. */
-function unmarkBigints(text: string, expected: number): string | null {
-  const parts: string[] = [];
-  let last = 0;
-  let found = 0;
+/**
+ * Where the markers are: `at` is the index of the marker prefix (just after the opening quote), `close` the
+ * index of the closing quote. Null when they are not exactly the `expected` bigints written (a string value
+ * of the document that looks like a marker): the caller then serializes another way.
+ */
+function findMarkers(text: string, expected: number): { at: number; close: number }[] | null {
+  const markers: { at: number; close: number }[] = [];
   let at = text.indexOf(SERIALIZED_MARKER);
   while (at >= 0) {
-    found++;
     const close = text.indexOf('"', at + SERIALIZED_MARKER.length);
-    if (text.charCodeAt(at - 1) !== 34 || close < 0) return null;
-    parts.push(text.slice(last, at - 1), text.slice(at + SERIALIZED_MARKER.length, close));
-    last = close + 1;
-    at = text.indexOf(SERIALIZED_MARKER, last);
+    if (text.charCodeAt(at - 1) !== 34 || close < 0 || markers.length === expected) return null;
+    markers.push({ at, close });
+    at = text.indexOf(SERIALIZED_MARKER, close + 1);
   }
-  if (found !== expected) return null;
-  parts.push(text.slice(last));
-  return parts.join('');
+  return markers.length === expected ? markers : null;
+}
+
+/** Turns `"\u0000#123"` back into `123`; null when the markers are not exactly the bigints written. */
+function unmarkBigints(text: string, expected: number): string | null {
+  const markers = findMarkers(text, expected);
+  if (markers === null) return null;
+  let unmarked = '';
+  let last = 0;
+  for (const { at, close } of markers) {
+    unmarked += text.slice(last, at - 1) + text.slice(at + SERIALIZED_MARKER.length, close);
+    last = close + 1;
+  }
+  return unmarked + text.slice(last);
 }
 
 function decodeUtf8(bytes: Uint8Array): string {

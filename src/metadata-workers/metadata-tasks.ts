@@ -1,5 +1,5 @@
 import { ValidationError } from '../common/errors';
-import { parseJsonLossless, stringifyJsonLossless } from '../common/lossless-json';
+import { encodeJsonLossless, parseJsonLossless } from '../common/lossless-json';
 import {
   CreateTableContext,
   CreateTableRequest,
@@ -42,23 +42,29 @@ export type MetadataTask =
   | { kind: 'commit'; current: Uint8Array | null; currentLocation: string | null; body: Uint8Array; ctx: CommitContext }
   | { kind: 'validate'; metadata: Uint8Array };
 
-export function runMetadataTask(task: MetadataTask): MetadataTaskResult {
+/**
+ * Where a task's new document bytes are written (called once, with their exact length). The worker passes
+ * shared memory, so the result reaches the main thread without another copy; the default is a buffer of its own.
+ */
+export type ByteAllocator = (byteLength: number) => Buffer;
+
+export function runMetadataTask(task: MetadataTask, allocate?: ByteAllocator): MetadataTaskResult {
   switch (task.kind) {
     case 'create':
-      return createTableTask(task.request, task.ctx);
+      return createTableTask(task.request, task.ctx, allocate);
     case 'commit':
-      return commitTableTask(task.current, task.currentLocation, task.body, task.ctx);
+      return commitTableTask(task.current, task.currentLocation, task.body, task.ctx, allocate);
     case 'validate':
-      return validateMetadataTask(task.metadata);
+      return validateMetadataTask(task.metadata, allocate);
   }
 }
 
 /** Builds the first metadata document from a raw CreateTableRequest body. */
-export function createTableTask(requestBody: Uint8Array, ctx: CreateTableContext): MetadataTaskResult {
+export function createTableTask(requestBody: Uint8Array, ctx: CreateTableContext, allocate?: ByteAllocator): MetadataTaskResult {
   const request = parseJsonLossless(requestBody);
   if (!isObject(request)) throw new ValidationError('The create table request must be a JSON object');
   const metadata = buildCreateTableMetadata(request as CreateTableRequest, ctx);
-  return serialized(metadata, true);
+  return serialized(metadata, true, allocate);
 }
 
 /**
@@ -71,6 +77,7 @@ export function commitTableTask(
   currentLocation: string | null,
   commitBody: Uint8Array,
   ctx: CommitContext,
+  allocate?: ByteAllocator,
 ): MetadataTaskResult {
   const body = parseJsonLossless(commitBody);
   if (!isObject(body)) throw new ValidationError('The commit request must be a JSON object');
@@ -98,35 +105,25 @@ export function commitTableTask(
     previousMetadataLocation: currentLocation,
     tableUuid: ctx.tableUuid,
   });
-  if (applied.changed || base === null) return serialized(applied.metadata, true);
+  if (applied.changed || base === null) return serialized(applied.metadata, true, allocate);
   // Nothing changed: the stored bytes are the answer (re-serialized only if they needed a legacy repair).
-  return repaired ? serialized(base, false) : { metadataBytes: current!, summary: summary(base, false) };
+  return repaired ? serialized(base, false, allocate) : { metadataBytes: current!, summary: summary(base, false) };
 }
 
 /**
  * Validates a metadata file (register table, or a legacy file on load) and repairs what contract §7.4
  * allows; `changed` tells whether the bytes differ from the input.
  */
-export function validateMetadataTask(bytes: Uint8Array): MetadataTaskResult {
+export function validateMetadataTask(bytes: Uint8Array, allocate?: ByteAllocator): MetadataTaskResult {
   const { metadata, repairs } = normalizeTableMetadata(parseJsonLossless(bytes));
-  if (repairs.length > 0) return serialized(metadata, true);
+  if (repairs.length > 0) return serialized(metadata, true, allocate);
   return { metadataBytes: bytes, summary: summary(metadata, false) };
 }
 
-function serialized(metadata: TableMetadata, changed: boolean): MetadataTaskResult {
-  return { metadataBytes: encodeUtf8(stringifyJsonLossless(metadata)), summary: summary(metadata, changed) };
+function serialized(metadata: TableMetadata, changed: boolean, allocate?: ByteAllocator): MetadataTaskResult {
+  return { metadataBytes: encodeJsonLossless(metadata, allocate), summary: summary(metadata, changed) };
 }
 
 function summary(metadata: TableMetadata, changed: boolean): MetadataSummary {
   return { ...summarizeTableMetadata(metadata), changed };
-}
-
-/**
- * UTF-8 bytes in a buffer of their own. Small `Buffer.from(string)` results share Node's allocation pool,
- * and a pooled ArrayBuffer must never be transferred to another thread.
- */
-export function encodeUtf8(text: string): Buffer {
-  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text, 'utf8'));
-  bytes.write(text, 0, 'utf8');
-  return bytes;
 }

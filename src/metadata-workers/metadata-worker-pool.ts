@@ -11,6 +11,7 @@ import { deserializeError } from './error-transport';
 import { loadTableResultBytes } from './load-table-result';
 import { CommitContext, MetadataSummary, MetadataTask, MetadataTaskResult, runMetadataTask } from './metadata-tasks';
 import type { WorkerReply, WorkerTask } from './metadata.worker';
+import { isWholeSharedBuffer } from './shared-bytes';
 
 export type { MetadataSummary } from './metadata-tasks';
 
@@ -190,15 +191,6 @@ export class MetadataWorkerPool implements OnApplicationShutdown {
     }
     return this.pool;
   }
-}
-
-function isWholeSharedBuffer(bytes: Uint8Array): boolean {
-  // Tag check rather than instanceof: the buffer may come from another realm (a test sandbox).
-  return (
-    Object.prototype.toString.call(bytes.buffer) === '[object SharedArrayBuffer]' &&
-    bytes.byteOffset === 0 &&
-    bytes.byteLength === bytes.buffer.byteLength
-  );
 }
 
 function asResult(result: MetadataTaskResult): MetadataResult {

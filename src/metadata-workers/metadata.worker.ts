@@ -3,6 +3,7 @@ import { setPriority } from 'node:os';
 import { workerData } from 'piscina';
 import { SerializedError, serializeError } from './error-transport';
 import { MetadataSummary, MetadataTask, runMetadataTask } from './metadata-tasks';
+import { isWholeSharedBuffer } from './shared-bytes';
 
 /** What the pool passes to each worker thread (Piscina `workerData`). */
 export interface MetadataWorkerData {
@@ -55,17 +56,27 @@ export type WorkerReply =
 export default function handleMetadataTask(task: WorkerTask): unknown {
   let result;
   try {
-    result = runMetadataTask(toMetadataTask(task));
+    // New documents are written straight into shared memory. The main thread caches them by location, and
+    // the next commit of the table hands the same memory back to a worker without copying it.
+    result = runMetadataTask(toMetadataTask(task), allocateShared);
   } catch (err) {
     const reply: WorkerReply = { ok: false, error: serializeError(err) };
     return reply;
   }
-  // The result goes into shared memory (copied here, off the event loop). The main thread caches it by
-  // location, and the next commit of the table hands the same memory back to a worker without copying it.
-  const shared = new Uint8Array(new SharedArrayBuffer(result.metadataBytes.byteLength));
-  shared.set(result.metadataBytes);
-  const reply: WorkerReply = { ok: true, metadataBytes: shared, summary: result.summary };
+  const reply: WorkerReply = { ok: true, metadataBytes: inSharedMemory(result.metadataBytes), summary: result.summary };
   return reply;
+}
+
+function allocateShared(byteLength: number): Buffer {
+  return Buffer.from(new SharedArrayBuffer(byteLength));
+}
+
+/** The bytes as a whole shared buffer: as they are when a task wrote them, else copied (an unchanged input). */
+function inSharedMemory(bytes: Uint8Array): Uint8Array {
+  if (isWholeSharedBuffer(bytes)) return bytes;
+  const shared = new Uint8Array(new SharedArrayBuffer(bytes.byteLength));
+  shared.set(bytes);
+  return shared;
 }
 
 function toMetadataTask(task: WorkerTask): MetadataTask {

@@ -431,11 +431,13 @@ async function withCpu<T>(into: CpuUse[], servicePid: number, run: () => Promise
 
 function cpuSnapshot(servicePid: number): CpuUse {
   const ticksPerMs = 100 / 1000; // USER_HZ = 100 on Linux
-  const ticksOf = (pid: string): number => {
+  /** utime + stime; with `reapedChildren`, plus the time of its children that have ended (cutime + cstime). */
+  const ticksOf = (pid: string, reapedChildren = false): number => {
     try {
       const stat = fsSync.readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return Number(fields[11]) + Number(fields[12]); // utime + stime
+      const own = Number(fields[11]) + Number(fields[12]);
+      return reapedChildren ? own + Number(fields[13]) + Number(fields[14]) : own;
     } catch {
       return 0; // the process ended
     }
@@ -443,7 +445,9 @@ function cpuSnapshot(servicePid: number): CpuUse {
   let postgres = 0;
   for (const pid of fsSync.readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
     try {
-      if (fsSync.readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('postgres')) postgres += ticksOf(pid);
+      // A backend that ends during the window takes its CPU time along; the postmaster that reaps it adds it
+      // to its children's time, which is counted here too.
+      if (fsSync.readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('postgres')) postgres += ticksOf(pid, true);
     } catch {
       // gone meanwhile
     }

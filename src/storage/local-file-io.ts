@@ -43,10 +43,17 @@ export class LocalFileIO implements FileIO {
       // Visible under its name only once complete; durable (content and name) before write() returns.
       await publish(temp, file, location);
       tempExists = false;
-      await unlinkFile(temp).catch(() => undefined);
-      // The two flushes are independent, so they run together: a journaling filesystem folds them into one
-      // journal commit, which halves the wait of every table commit on a busy disk.
-      await Promise.all([fsyncFile(fd), syncDirectory(dir)]);
+      const published = fd;
+      fd = undefined;
+      // What remains is independent, so it runs together: dropping the temporary name, flushing the file
+      // (then closing it) and flushing the directory. A journaling filesystem folds the two flushes into one
+      // journal commit, and each step is a round trip through libuv's thread pool, which on a busy machine
+      // costs more than the step itself: the chain is three steps shorter than one after the other.
+      await Promise.all([
+        unlinkFile(temp).catch(() => undefined),
+        fsyncFile(published).finally(() => closeFile(published).catch(() => undefined)),
+        syncDirectory(dir),
+      ]);
     } catch (e) {
       if (e instanceof ObjectAlreadyExistsError || e instanceof InvalidLocationError) throw e;
       if (errnoOf(e) === 'ENOTDIR' || errnoOf(e) === 'EEXIST') {

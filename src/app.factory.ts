@@ -14,7 +14,7 @@ import { AuthenticationService } from './auth/authentication.service';
 import { AuthorizationGuard } from './auth/authorization.guard';
 import { HotRouteDispatcher } from './common/http/hot-routes';
 import { healthHotRoutes } from './health/health.controller';
-import { icebergHotReadRoutes } from './iceberg/http/hot-read-routes';
+import { icebergHotRoutes } from './iceberg/http/iceberg-hot-routes';
 import { IcebergConfigService } from './iceberg/iceberg-config.service';
 import { TableService } from './iceberg/table.service';
 
@@ -25,8 +25,8 @@ import { TableService } from './iceberg/table.service';
 export interface CreateAppOptions extends AppModuleOptions {
   logDestination?: DestinationStream;
   /**
-   * Serve the hot read routes (config, loadTable, liveness) on the lean path (default true). False sends
-   * every request through the framework: the equivalence test compares both.
+   * Serve the hot routes (config, loadTable, table commit, liveness) on the lean path (default true). False
+   * sends every request through the framework: the equivalence test compares both.
    */
   hotRoutes?: boolean;
 }
@@ -60,7 +60,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   if (options.hotRoutes !== false) {
     const hotRoutes = new HotRouteDispatcher(
       { observability, authentication: app.get(AuthenticationService), authorization: app.get(AuthorizationGuard), config },
-      [...healthHotRoutes(), ...icebergHotReadRoutes(app.get(IcebergConfigService), app.get(TableService))],
+      [...healthHotRoutes(), ...icebergHotRoutes(app.get(IcebergConfigService), app.get(TableService))],
     );
     hotRoutes.install(app.getHttpServer());
   }

@@ -1,15 +1,20 @@
+import { connect } from 'node:net';
 import { Writable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { HotRouteDispatcher } from '../../src/common/http/hot-routes';
 import { AUTH_BACKENDS, AUTH_ENV, bearer, createTenantUser, createTenantWithAdmin, rootLogin, type TenantFixture } from './auth/auth-support';
 import { startTestApp, type TestApp } from '../support/app-harness';
 
 /**
- * The lean path of the hot read routes (config, loadTable, liveness) must answer exactly as the framework
- * pipeline does. Two instances of the application share ONE store: `lean` serves those routes on the lean
+ * The lean path of the hot routes (config, loadTable, table commit, liveness) must answer exactly as the
+ * framework pipeline does. Two instances of the application share ONE store: `lean` serves those routes on the lean
  * path (the default), `framework` sends everything through Nest. Every request below goes to both, and
  * status, body and the headers a client reads must be identical. A spy on the dispatcher proves which
  * requests the lean path actually took.
  */
+/** A request body: bytes with a Content-Length, or a stream (sent chunked). */
+type PostBody = string | Buffer | ReadableStream<Uint8Array>;
+
 interface Answer {
   status: number;
   body: unknown;
@@ -18,7 +23,7 @@ interface Answer {
 
 const COMPARED_HEADERS = ['content-type', 'www-authenticate', 'retry-after', 'vary', 'access-control-expose-headers', 'access-control-allow-origin'];
 
-describe.each(AUTH_BACKENDS)('hot read routes answer as the framework does [%s]', (kind) => {
+describe.each(AUTH_BACKENDS)('hot routes answer as the framework does [%s]', (kind) => {
   let lean: TestApp;
   let framework: TestApp;
   const leanLog: string[] = [];
@@ -48,6 +53,15 @@ describe.each(AUTH_BACKENDS)('hot read routes answer as the framework does [%s]'
       .set(admin)
       .send({ name: 'orders', schema: { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', required: true, type: 'long' }] } })
       .expect(200);
+    // Each instance has its own default warehouse directory, so each commit table is created (and its file
+    // written) by the instance that will commit to it.
+    for (const [app, name] of [[lean, 'commit_lean'], [framework, 'commit_framework']] as const) {
+      await app.http
+        .post('/v1/sales/namespaces/eu%1Ffr/tables')
+        .set(admin)
+        .send({ name, schema: { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', required: true, type: 'long' }] } })
+        .expect(200);
+    }
     taken = jest.spyOn(HotRouteDispatcher.prototype, 'tryHandle');
   });
 
@@ -57,8 +71,8 @@ describe.each(AUTH_BACKENDS)('hot read routes answer as the framework does [%s]'
     await lean?.close();
   });
 
-  async function ask(app: TestApp, path: string, headers: Record<string, string>): Promise<Answer> {
-    const res = await fetch(`${app.baseUrl}${path}`, { headers });
+  async function ask(app: TestApp, path: string, headers: Record<string, string>, post?: PostBody): Promise<Answer> {
+    const res = await fetch(`${app.baseUrl}${path}`, post === undefined ? { headers } : { method: 'POST', headers, body: post, duplex: 'half' } as RequestInit);
     const text = await res.text();
     return {
       status: res.status,
@@ -68,11 +82,15 @@ describe.each(AUTH_BACKENDS)('hot read routes answer as the framework does [%s]'
   }
 
   /** Sends the request to both instances; returns the lean answer and whether the lean path took it. */
-  async function both(path: string, headers: Record<string, string> = {}): Promise<{ answer: Answer; tookLeanPath: boolean }> {
+  async function both(
+    path: string,
+    headers: Record<string, string> = {},
+    post?: () => PostBody,
+  ): Promise<{ answer: Answer; tookLeanPath: boolean }> {
     taken.mockClear();
-    const leanAnswer = await ask(lean, path, headers);
+    const leanAnswer = await ask(lean, path, headers, post?.());
     const tookLeanPath = taken.mock.results.some((result) => result.value === true);
-    const frameworkAnswer = await ask(framework, path, headers);
+    const frameworkAnswer = await ask(framework, path, headers, post?.());
     expect({ path, ...leanAnswer }).toEqual({ path, ...frameworkAnswer });
     return { answer: leanAnswer, tookLeanPath };
   }
@@ -145,6 +163,93 @@ describe.each(AUTH_BACKENDS)('hot read routes answer as the framework does [%s]'
       const { tookLeanPath } = await both(path, headers);
       expect({ path, tookLeanPath }).toEqual({ path, tookLeanPath: false });
     }
+  });
+
+  const json = { 'Content-Type': 'application/json' };
+  const setProperty = (value: string) => JSON.stringify({ requirements: [], updates: [{ action: 'set-properties', updates: { owner: value } }] });
+
+  it('a table commit: the same answer on each path, in both URL styles, and a later load sees it', async () => {
+    for (const style of ['/v1/sales/namespaces', '/v1/sales/v1/namespaces']) {
+      const answers: Answer[] = [];
+      for (const [app, name] of [[lean, 'commit_lean'], [framework, 'commit_framework']] as const) {
+        taken.mockClear();
+        answers.push(await ask(app, `${style}/eu%1Ffr/tables/${name}`, { ...admin(), ...json }, setProperty(style)));
+        expect(taken.mock.results.some((result) => result.value === true)).toBe(app === lean);
+      }
+      const [viaLean, viaFramework] = answers as { status: number; headers: Answer['headers']; body: { metadata: { properties: object } } }[];
+      expect(viaLean.status).toBe(200);
+      expect({ status: viaLean.status, headers: viaLean.headers, properties: viaLean.body.metadata.properties }).toEqual({
+        status: viaFramework.status,
+        headers: viaFramework.headers,
+        properties: viaFramework.body.metadata.properties,
+      });
+      const loaded = await ask(lean, '/v1/sales/namespaces/eu%1Ffr/tables/commit_lean', admin());
+      expect((loaded.body as { metadata: { properties: Record<string, string> } }).metadata.properties.owner).toBe(style);
+    }
+  });
+
+  it('table commit errors: requirement failed, malformed or incomplete body, unknown action, missing table, no access', async () => {
+    const wrongUuid = JSON.stringify({ requirements: [{ type: 'assert-table-uuid', uuid: '00000000-0000-0000-0000-000000000000' }], updates: [] });
+    const cases: [string, Record<string, string>, string, number][] = [
+      [table, { ...admin(), ...json }, wrongUuid, 409],
+      [table, { ...admin(), ...json }, '{"requirements":[],"updates":[', 400],
+      [table, { ...admin(), ...json }, '{"requirements":[]}', 400],
+      [table, { ...admin(), ...json }, '[1,2]', 400],
+      [table, { ...admin(), ...json }, JSON.stringify({ requirements: [], updates: [{ action: 'make-coffee' }] }), 400],
+      ['/v1/sales/namespaces/eu%1Ffr/tables/nope', { ...admin(), ...json }, setProperty('x'), 404],
+      [`${table}?branch=nobranch`, { ...admin(), ...json }, setProperty('x'), 404],
+      ['/v1/sales/namespaces/eu%1Ffr/tables/%40', { ...admin(), ...json }, setProperty('x'), 400],
+      [table, json, setProperty('x'), 401],
+      [table, { ...bearer(userToken), ...json }, setProperty('x'), 403],
+      [table, admin(), wrongUuid, 409], // no Content-Type: read as JSON, like the raw-body parser does
+    ];
+    for (const [path, headers, body, status] of cases) {
+      const { answer, tookLeanPath } = await both(path, headers, () => body);
+      expect({ path, body, status: answer.status }).toEqual({ path, body, status });
+      expect({ path, body, tookLeanPath }).toEqual({ path, body, tookLeanPath: true });
+    }
+  });
+
+  it('commits that are not plain are left to the framework, with the same answers', async () => {
+    const wrongUuid = JSON.stringify({ requirements: [{ type: 'assert-table-uuid', uuid: '00000000-0000-0000-0000-000000000000' }], updates: [] });
+    const chunked = () =>
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(Buffer.from(wrongUuid));
+          controller.close();
+        },
+      });
+    const cases: [string, Record<string, string>, () => PostBody][] = [
+      [table, { ...admin(), ...json, Origin: 'https://ui.example.com' }, () => wrongUuid],
+      [table, { ...admin(), 'Content-Type': 'application/x-www-form-urlencoded' }, () => 'a=1'],
+      [table, { ...admin(), ...json, 'Content-Encoding': 'gzip' }, () => gzipSync(wrongUuid)],
+      [table, { ...admin(), ...json }, chunked],
+      [table, { ...admin(), ...json }, () => ''],
+      [`${table}?unknown=1`, { ...admin(), ...json }, () => wrongUuid],
+    ];
+    for (const [path, headers, body] of cases) {
+      const { answer, tookLeanPath } = await both(path, headers, body);
+      expect({ path, headers, tookLeanPath }).toEqual({ path, headers, tookLeanPath: false });
+      expect(answer.status).toBeGreaterThanOrEqual(400);
+    }
+  });
+
+  it('a commit whose client goes away mid-body is dropped without an answer, and the instance keeps serving', async () => {
+    const { port } = new URL(lean.baseUrl);
+    taken.mockClear();
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        const head = [`POST ${table} HTTP/1.1`, `Host: 127.0.0.1:${port}`, `Authorization: ${admin().Authorization}`, 'Content-Type: application/json', 'Content-Length: 1000', '', ''];
+        socket.write(head.join('\r\n') + '{"requirements":[],', () => setTimeout(() => socket.destroy(), 50));
+      });
+      socket.on('close', () => resolve());
+      socket.on('error', reject);
+    });
+    expect(taken.mock.results.some((result) => result.value === true)).toBe(true);
+    const after = await both('/health/live');
+    expect(after.answer.status).toBe(200);
+    const committed = await ask(lean, table, { ...admin(), ...json }, setProperty('after-abort'));
+    expect(committed.status).toBe(200);
   });
 
   it('the request id, the metrics route label and the log line are those of the framework path', async () => {

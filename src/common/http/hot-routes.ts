@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { Logger } from '@nestjs/common';
+import { BadRequestException, Logger } from '@nestjs/common';
 import type { Authenticated } from '../../auth/authentication.service';
 import { authenticateHttpRequest } from '../../auth/authentication.middleware';
 import type { AuthenticationService } from '../../auth/authentication.service';
@@ -11,6 +11,7 @@ import { HttpObservabilityDeps, observeRequest } from '../../observability/http-
 import { errorBodyFor } from './api-exception.filter';
 import { classifyError } from './error-classification';
 import { sendJsonChunks } from './json-chunks-response';
+import { hasJsonOrNoMediaType } from './json-media-type';
 import { logIfServerFault } from './management-exception.filter';
 
 /**
@@ -29,14 +30,18 @@ export interface HotRouteRequest {
   query: Record<string, string>;
   /** The caller; undefined on public routes. */
   caller?: Authenticated;
+  /** POST routes: the raw body bytes, as the framework's raw-body parser gives them to the controller. */
+  body?: Buffer;
 }
 
 /**
- * A GET route that is ALSO served by a controller, answered here without the framework when the request is
- * plain (see HotRouteDispatcher). `pattern` is the controller's route pattern: the same label in metrics and
- * logs, the same rule in the route permission table.
+ * A route that is ALSO served by a controller, answered here without the framework when the request is plain
+ * (see HotRouteDispatcher). `pattern` is the controller's route pattern: the same label in metrics and logs,
+ * the same rule in the route permission table.
  */
 export interface HotRoute {
+  /** GET (default), or POST for a route whose controller takes the raw JSON body bytes. */
+  method?: 'GET' | 'POST';
   pattern: string;
   /** Query parameters the route reads; a request carrying any other one is left to the framework. */
   queryParameters?: readonly string[];
@@ -52,6 +57,7 @@ export interface HotRouteDeps {
 
 interface CompiledRoute {
   route: HotRoute;
+  method: 'GET' | 'POST';
   /** Per path segment: the literal to match, or the parameter name (`:name`). */
   segments: { literal?: string; param?: string }[];
   /** A public shape (no authentication, as AuthenticationMiddleware decides). */
@@ -61,18 +67,21 @@ interface CompiledRoute {
 }
 
 /**
- * The lean path for the few read routes engines call on every query (GET /v1/config, loadTable, the
- * liveness probe). Express + Nest cost several times more CPU per request than the work of these routes
- * (measured: a bare node:http server answers ~4x more requests/s than an empty Express route, ~7x more than
- * an empty Nest route), so a plain GET to one of them is answered here, before the framework, through the SAME
- * steps the framework pipeline runs: request id, metrics and log line (observeRequest), authentication
- * (authenticateHttpRequest), the route permission table (AuthorizationGuard.authorize), the same service
- * call as the controller, and the same error bodies (errorBodyFor).
+ * The lean path for the few routes engines call all the time: the reads of every query (GET /v1/config,
+ * loadTable, the liveness probe) and the table commit. Express + Nest cost several times more CPU per request
+ * than the work of the reads (measured: a bare node:http server answers ~4x more requests/s than an empty
+ * Express route, ~7x more than an empty Nest route), and about a tenth of the event loop's time under a
+ * commit load. A plain request to one of them is answered here, before the framework, through the SAME steps
+ * the framework pipeline runs: request id, metrics and log line (observeRequest), the body read as raw bytes
+ * (as the Iceberg raw-body parser does, before authentication), authentication (authenticateHttpRequest), the
+ * route permission table (AuthorizationGuard.authorize), the same service call as the controller, and the
+ * same error bodies (errorBodyFor).
  *
- * Anything that is not plain goes to the framework unchanged: other methods, a request body, an `Origin`
- * header (CORS), unknown query parameters, an undecodable or non-canonical path (case, trailing slash,
- * empty segments), and every request while the instance drains on shutdown. A test sends the same
- * requests through both paths and compares the answers.
+ * Anything that is not plain goes to the framework unchanged: other methods; a GET with a body; a POST whose
+ * body has no Content-Length, is empty or above the body limit, is compressed, or has a media type the raw
+ * parser would not read; an `Origin` header (CORS); unknown query parameters; an undecodable or
+ * non-canonical path (case, trailing slash, empty segments); and every request while the instance drains on
+ * shutdown. A test sends the same requests through both paths and compares the answers.
  */
 export class HotRouteDispatcher {
   private readonly logger = new Logger('HttpErrors');
@@ -83,18 +92,20 @@ export class HotRouteDispatcher {
     routes: readonly HotRoute[],
   ) {
     this.routes = routes.map((route) => {
-      const rule = ruleFor('GET', route.pattern);
+      const method = route.method ?? 'GET';
+      const rule = ruleFor(method, route.pattern);
       // A programming error, caught at boot: the framework path would refuse such a route on every request.
       if (!rule) throw new Error(`Hot route ${route.pattern} has no rule in the route permission table`);
       const isPublic = publicRouteOf(route.pattern) !== undefined;
       return {
         route,
+        method,
         segments: route.pattern
           .split('/')
           .slice(1)
           .map((segment) => (segment.startsWith(':') ? { param: segment.slice(1) } : { literal: segment })),
         isPublic,
-        isOpen: isPublic && rule.access.kind === 'public',
+        isOpen: isPublic && rule.access.kind === 'public' && method === 'GET',
       };
     });
   }
@@ -116,12 +127,17 @@ export class HotRouteDispatcher {
 
   /** True when the request was taken (it is then answered asynchronously). */
   tryHandle(req: IncomingMessage, res: ServerResponse): boolean {
-    if (req.method !== 'GET' || this.deps.observability.readiness.draining) return false;
-    if (req.headers.origin !== undefined || hasBody(req)) return false;
+    if (this.deps.observability.readiness.draining || req.headers.origin !== undefined) return false;
+    const method = req.method;
+    if (method === 'GET') {
+      if (hasBody(req)) return false;
+    } else if (method !== 'POST' || !hasPlainJsonBody(req, this.deps.config.maxBodyBytes)) {
+      return false;
+    }
     const url = req.url ?? '';
     const queryStart = url.indexOf('?');
     const path = queryStart < 0 ? url : url.slice(0, queryStart);
-    const matched = this.match(path);
+    const matched = this.match(method, path);
     if (!matched) return false;
     const query = queryStart < 0 ? {} : declaredQuery(url.slice(queryStart + 1), matched.compiled.route.queryParameters ?? []);
     if (!query) return false;
@@ -129,11 +145,11 @@ export class HotRouteDispatcher {
     return true;
   }
 
-  private match(path: string): { compiled: CompiledRoute; params: Record<string, string> } | undefined {
+  private match(method: string, path: string): { compiled: CompiledRoute; params: Record<string, string> } | undefined {
     const parts = path.split('/');
     if (parts[0] !== '') return undefined;
     for (const compiled of this.routes) {
-      if (compiled.segments.length !== parts.length - 1) continue;
+      if (compiled.method !== method || compiled.segments.length !== parts.length - 1) continue;
       const params: Record<string, string> = {};
       let ok = true;
       for (let i = 0; i < compiled.segments.length && ok; i++) {
@@ -189,9 +205,11 @@ export class HotRouteDispatcher {
     request: HotRouteRequest,
   ): Promise<void> {
     try {
+      // The framework reads the body (raw-body parser) before its authentication middleware runs.
+      if (compiled.method === 'POST') request.body = await readBody(req);
       if (!compiled.isPublic) request.caller = await authenticateHttpRequest(this.deps.authentication, this.deps.config, req, res);
-      await this.deps.authorization.authorize('GET', compiled.route.pattern, {
-        request: { params: request.params, query: request.query, body: undefined },
+      await this.deps.authorization.authorize(compiled.method, compiled.route.pattern, {
+        request: { params: request.params, query: request.query, body: request.body },
         principal: request.caller?.principal,
         session: request.caller?.session,
       });
@@ -228,6 +246,40 @@ function send(res: ServerResponse, result: HotRouteResult): void {
 function hasBody(req: IncomingMessage): boolean {
   const length = req.headers['content-length'];
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+/**
+ * A body the lean path reads exactly as the framework's raw-body parser would: a Content-Length between 1 and
+ * the limit (a larger one is the framework's 413), not chunked, not compressed (the parser inflates), and a
+ * media type the parser reads.
+ */
+function hasPlainJsonBody(req: IncomingMessage, limitBytes: number): boolean {
+  if (req.headers['transfer-encoding'] !== undefined) return false;
+  const encoding = req.headers['content-encoding'];
+  if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') return false;
+  const length = req.headers['content-length'];
+  if (length === undefined || !/^[0-9]{1,15}$/.test(length)) return false;
+  const bytes = Number(length);
+  return bytes > 0 && bytes <= limitBytes && hasJsonOrNoMediaType(req);
+}
+
+/** The whole body (its length is the Content-Length, which Node's parser enforces). */
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let ended = false;
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      ended = true;
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+    });
+    // The client went away mid-body: the framework's parser answers 400 (to nobody) as well.
+    const aborted = () => reject(new BadRequestException('request aborted'));
+    req.on('error', aborted);
+    req.on('close', () => {
+      if (!ended) aborted();
+    });
+  });
 }
 
 /** Percent-decoding as the router does it; undefined when it fails or yields a path separator. */

@@ -32,6 +32,13 @@ export function requireRawBody(rawBody: unknown): Buffer {
   throw new ValidationError('Request body must be JSON (Content-Type: application/json)');
 }
 
+/** The raw bytes of a body that must not be empty (table create and commit: parsed off the main thread). */
+export function nonEmptyBody(rawBody: unknown): Buffer {
+  const body = requireRawBody(rawBody);
+  if (body.length === 0) throw new ValidationError('A JSON request body is required');
+  return body;
+}
+
 export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

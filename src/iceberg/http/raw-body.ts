@@ -1,6 +1,6 @@
-import type { IncomingMessage } from 'node:http';
 import type { RequestHandler } from 'express';
 import { raw } from 'express';
+import { hasJsonOrNoMediaType } from '../../common/http/json-media-type';
 
 /**
  * Request bodies of the Iceberg routes are taken as raw bytes, never through the JSON body parser: table
@@ -14,12 +14,5 @@ import { raw } from 'express';
 export function icebergRawBodyParser(limitBytes: number): RequestHandler {
   // Errors (413 above the limit, 400 for an aborted or undecodable body) go to the global exception
   // filter, which answers them in the Iceberg envelope.
-  return raw({ limit: limitBytes, type: isJsonOrUntyped });
-}
-
-function isJsonOrUntyped(req: IncomingMessage): boolean {
-  const contentType = req.headers['content-type'];
-  if (contentType === undefined || contentType.trim() === '') return true;
-  const mediaType = contentType.split(';')[0].trim().toLowerCase();
-  return mediaType === 'application/json' || mediaType.endsWith('+json') || mediaType === 'text/plain';
+  return raw({ limit: limitBytes, type: hasJsonOrNoMediaType });
 }

@@ -6,7 +6,7 @@ import { CurrentPrincipal, Principal } from '../../common/http/principal';
 import { TableService } from '../table.service';
 import { parseIcebergPageRequest, toIcebergPage } from './iceberg-pagination';
 import { parseNamespaceSegment, parseTableSegment } from './iceberg-paths';
-import { parseJsonObjectBody, requireRawBody } from './json-body';
+import { nonEmptyBody, parseJsonObjectBody } from './json-body';
 import { ICEBERG_ROUTE_PREFIXES } from './namespaces.controller';
 
 /**
@@ -159,12 +159,6 @@ export class IcebergTablesController {
   reportMetrics(): void {
     return undefined;
   }
-}
-
-function nonEmptyBody(rawBody: unknown): Buffer {
-  const body = requireRawBody(rawBody);
-  if (body.length === 0) throw new ValidationError('A JSON request body is required');
-  return body;
 }
 
 /** PyIceberg sends `True`/`False`, Java `true`: compared case-insensitively (contract iceberg-rest §6.6). */

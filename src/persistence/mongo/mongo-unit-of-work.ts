@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { checkAssetExpectation, newCommit } from '../unit-of-work-rules';
+import { checkAssetExpectation } from '../unit-of-work-rules';
 import type { AnyBulkWriteOperation, ClientSession } from 'mongoose';
 import { ConflictError, ExpectationFailedError, NotFoundError } from '../../common/errors';
 import {

@@ -6,7 +6,6 @@ import { createTestPostgresDatabase, TestPostgresDatabase } from '../../support/
 import { describeExit, ProcessExit, ServiceProcess, startServiceProcess } from '../../support/service-process';
 import {
   branchHistory,
-  call,
   commitBody,
   createFileCatalog,
   createNamespace,

@@ -6,7 +6,6 @@ import { ServiceProcess, startServiceProcess } from '../../support/service-proce
 import {
   branchHistory,
   call,
-  Commit,
   commitBody,
   createFileCatalog,
   createNamespace,

@@ -50,12 +50,16 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.use('/v1', icebergRawBodyParser(config.maxBodyBytes));
   app.useBodyParser('json', { limit: config.maxBodyBytes });
   app.use(jsonBodyGuard());
-  app.enableCors({
-    origin: true,
-    methods: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'],
-    allowedHeaders: ['content-type', 'authorization', 'accept', 'x-pangolin-tenant', 'x-api-key', 'if-none-match'],
-    exposedHeaders: ['x-request-id', 'etag'],
-  });
+  app.enableCors((req, callback) =>
+    callback(null, {
+      origin: true,
+      methods: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'],
+      allowedHeaders: ['content-type', 'authorization', 'accept', 'x-pangolin-tenant', 'x-api-key', 'if-none-match'],
+      // Only a CORS response (to a request with Origin) is read for exposed headers, so an engine's request
+      // does not carry the header (Vary: Origin keeps a shared cache from mixing the two kinds of answer).
+      exposedHeaders: req.headers.origin === undefined ? undefined : ['x-request-id', 'etag'],
+    }),
+  );
   setupOpenApi(app);
   if (options.hotRoutes !== false) {
     const hotRoutes = new HotRouteDispatcher(

@@ -179,9 +179,8 @@ export class HotRouteDispatcher {
     const { route } = compiled;
     const request: HotRouteRequest = { params, query };
     observeRequest(this.deps.observability, req, res, () => ({ route: route.pattern, path, tenant: request.caller?.principal.tenantId }));
-    // The headers the framework's CORS layer sets on a request without Origin.
+    // The header the framework's CORS layer sets on a request without Origin.
     res.setHeader('Vary', 'Origin');
-    res.setHeader('Access-Control-Expose-Headers', 'x-request-id,etag');
     if (!compiled.isOpen) {
       void this.authorizeAndAnswer(req, res, path, compiled, request);
       return;

@@ -31,6 +31,15 @@ describeEachBackend(
       const res = await ctx.http.get('/api/v1/catalogs').set('origin', 'http://ui.example').expect(200);
       expect(res.headers['content-type']).toMatch(/application\/json/);
       expect(res.headers['access-control-allow-origin']).toBe('http://ui.example');
+      expect(res.headers['access-control-expose-headers']).toBe('x-request-id,etag');
+      expect(res.headers.vary).toMatch(/Origin/);
+    });
+
+    it('a request without Origin (an engine, not a browser) gets Vary: Origin but no CORS headers', async () => {
+      const res = await ctx.http.get('/api/v1/catalogs').expect(200);
+      expect(res.headers.vary).toMatch(/Origin/);
+      expect(res.headers['access-control-allow-origin']).toBeUndefined();
+      expect(res.headers['access-control-expose-headers']).toBeUndefined();
     });
   },
   { backends: ['memory'], env: { PANGOLIN_MAX_BODY_BYTES: '2048' } },

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { NamespacePath } from '../../src/persistence/models';
 import type { PersistencePorts } from '../../src/persistence/persistence-ports';
 import type { AssetPut } from '../../src/persistence/ports';
+import { createLocalCatalog } from '../../test/persistence-contract/contract-support';
 
 /** Namespaces the seeded tables are spread over (nested ones included). */
 export const BENCH_NAMESPACES: NamespacePath[] = [['sales'], ['sales', 'eu'], ['marketing'], ['finance', 'ledger']];
@@ -19,16 +20,7 @@ export async function seedCatalogWithTables(
   catalogName: string,
   n: number,
 ): Promise<void> {
-  await ports.catalogs.createCatalog({
-    id: randomUUID(),
-    tenantId,
-    name: catalogName,
-    catalogType: 'Local',
-    warehouseName: null,
-    storageLocation: null,
-    federatedConfig: null,
-    properties: {},
-  });
+  await createLocalCatalog(ports, tenantId, catalogName);
   for (let start = 0; start < n; start += SEED_CHUNK) {
     const puts: AssetPut[] = [];
     for (let i = start; i < Math.min(n, start + SEED_CHUNK); i++) {

@@ -94,10 +94,8 @@ export async function newTenant(ports: PersistencePorts, properties: StringMap =
   return id;
 }
 
-/** Creates a tenant and a Local catalog in it (which brings namespace `default` and branch `main`). */
-export async function newCatalog(ports: PersistencePorts): Promise<{ tenantId: string; catalogName: string }> {
-  const tenantId = await newTenant(ports);
-  const catalogName = uniqueName('catalog');
+/** A Local catalog without warehouse or storage location (brings namespace `default` and branch `main`). */
+export async function createLocalCatalog(ports: PersistencePorts, tenantId: string, catalogName: string): Promise<void> {
   await ports.catalogs.createCatalog({
     id: randomUUID(),
     tenantId,
@@ -108,6 +106,13 @@ export async function newCatalog(ports: PersistencePorts): Promise<{ tenantId: s
     federatedConfig: null,
     properties: {},
   });
+}
+
+/** Creates a tenant and a Local catalog in it (which brings namespace `default` and branch `main`). */
+export async function newCatalog(ports: PersistencePorts): Promise<{ tenantId: string; catalogName: string }> {
+  const tenantId = await newTenant(ports);
+  const catalogName = uniqueName('catalog');
+  await createLocalCatalog(ports, tenantId, catalogName);
   return { tenantId, catalogName };
 }
 

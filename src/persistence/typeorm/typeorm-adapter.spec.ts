@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { DataSource, Logger as TypeormLogger } from 'typeorm';
+import { createLocalCatalog } from '../../../test/persistence-contract/contract-support';
 import { createTestPostgresDatabase, TestPostgresDatabase } from '../../../test/support/postgres-database';
 import {
   AlreadyExistsError,
@@ -89,16 +90,7 @@ describe.each([sqlite, postgres])('TypeORM adapter on $name', (dialect) => {
   async function catalogWithTables(count: number): Promise<{ tenantId: string; catalogName: string }> {
     const tenantId = randomUUID();
     const catalogName = `catalog-${randomUUID()}`;
-    await ports.catalogs.createCatalog({
-      id: randomUUID(),
-      tenantId,
-      name: catalogName,
-      catalogType: 'Local',
-      warehouseName: null,
-      storageLocation: null,
-      federatedConfig: null,
-      properties: {},
-    });
+    await createLocalCatalog(ports, tenantId, catalogName);
     if (count > 0) await commitTables(tenantId, catalogName, 'main', count);
     return { tenantId, catalogName };
   }

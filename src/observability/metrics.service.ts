@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { RequestMetrics } from './request-metrics';
 
 /** A gauge whose value is read from another component at scrape time. */
 export interface GaugeSource {
@@ -17,19 +18,13 @@ export interface GaugeSource {
 export class MetricsService {
   readonly registry = new Registry();
 
-  readonly httpRequests = new Counter({
-    name: 'pangolin_http_requests_total',
-    help: 'HTTP requests by route pattern, method and status',
-    labelNames: ['method', 'route', 'status'] as const,
-    registers: [this.registry],
-  });
-
-  readonly httpDuration = new Histogram({
-    name: 'pangolin_http_request_duration_seconds',
-    help: 'HTTP request latency by route pattern, method and status',
-    labelNames: ['method', 'route', 'status'] as const,
+  /** Counted outside the registry (see RequestMetrics) and appended to its exposition. */
+  private readonly requests = new RequestMetrics({
+    countName: 'pangolin_http_requests_total',
+    countHelp: 'HTTP requests by route pattern, method and status',
+    durationName: 'pangolin_http_request_duration_seconds',
+    durationHelp: 'HTTP request latency by route pattern, method and status',
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [this.registry],
   });
 
   readonly commitConflicts = new Counter({
@@ -72,8 +67,12 @@ export class MetricsService {
   }
 
   recordRequest(method: string, route: string, status: number, seconds: number): void {
-    const labels = { method, route, status: String(status) };
-    this.httpRequests.inc(labels);
-    this.httpDuration.observe(labels, seconds);
+    this.requests.record(method, route, status, seconds);
+  }
+
+  /** Every metric in the Prometheus text format: the registry's, then the request metrics. */
+  async exposition(): Promise<string> {
+    const registered = await this.registry.metrics();
+    return `${registered.endsWith('\n') ? registered : `${registered}\n`}${this.requests.exposition()}`;
   }
 }

@@ -38,12 +38,12 @@ export function observeRequest(
   res: ServerResponse,
   describe: () => CompletedRequest,
 ): string {
-  const started = process.hrtime.bigint();
+  const started = performance.now();
   const incoming = req.headers[REQUEST_ID_HEADER];
   const requestId = typeof incoming === 'string' && ACCEPTABLE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
   res.setHeader(REQUEST_ID_HEADER, requestId);
-  res.once('finish', () => {
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  res.on('finish', () => {
+    const seconds = (performance.now() - started) / 1e3;
     const { route, path, tenant, refusedWhileDraining } = describe();
     deps.metrics.recordRequest(req.method ?? 'GET', route, res.statusCode, seconds);
     const quiet = path.startsWith('/health') || path === '/metrics';

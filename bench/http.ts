@@ -96,21 +96,25 @@ async function main(): Promise<void> {
     const bare = await startBareServer({ '/v1/config': configBytes, [readTable]: tableBytes });
     cleanups.push(() => bare.stop());
 
-    log(`reads: ${ROUNDS} rounds of ${SECONDS}s per target, ${CONNECTIONS} connections`);
+    if (PARTS.has('reads')) log(`reads: ${ROUNDS} rounds of ${SECONDS}s per target, ${CONNECTIONS} connections`);
     const configService: Throughput[] = [];
     const configBare: Throughput[] = [];
     const loadService: Throughput[] = [];
     const loadBare: Throughput[] = [];
-    if (PARTS.has('reads')) await cannon(`${service.baseUrl}/v1/config`, 2); // warm-up
+    if (PARTS.has('reads')) await cannon(`${bare.baseUrl}/v1/config`, 2); // warm-up, both sides
+    if (PARTS.has('reads')) await cannon(`${service.baseUrl}/v1/config`, 2);
     if (PARTS.has('reads')) await cannon(`${service.baseUrl}${readTable}`, 2);
+    // CPU of the server under test (the `service` field) and of this load generator, per config round.
+    const cpuConfigBare: CpuUse[] = [];
+    const cpuConfigService: CpuUse[] = [];
     for (let round = 0; round < ROUNDS && PARTS.has('reads'); round++) {
-      configBare.push(await cannon(`${bare.baseUrl}/v1/config`, SECONDS));
-      configService.push(await cannon(`${service.baseUrl}/v1/config`, SECONDS));
+      configBare.push(await withCpu(cpuConfigBare, bare.pid, () => cannon(`${bare.baseUrl}/v1/config`, SECONDS)));
+      configService.push(await withCpu(cpuConfigService, service.pid, () => cannon(`${service.baseUrl}/v1/config`, SECONDS)));
       loadBare.push(await cannon(`${bare.baseUrl}${readTable}`, SECONDS));
       loadService.push(await cannon(`${service.baseUrl}${readTable}`, SECONDS));
     }
 
-    log(`writes: ${ROUNDS} rounds of ${SECONDS}s per target, ${WRITE_TABLES} tables, one writer each`);
+    if (PARTS.has('writes')) log(`writes: ${ROUNDS} rounds of ${SECONDS}s per target, ${WRITE_TABLES} tables, one writer each`);
     const direct = await DirectCommits.open(directDb.url);
     cleanups.push(() => direct.close());
     const before = await commitMetrics(service);
@@ -157,6 +161,15 @@ async function main(): Promise<void> {
     const roundRatios = (ours: Throughput[], theirs: Throughput[]) =>
       ours.map((t, i) => (t.perSecond / theirs[i].perSecond).toFixed(2)).join(', ');
     if (configService.length > 0) console.log(`\nconfig / bare, round by round: ${roundRatios(configService, configBare)}`);
+    if (cpuConfigService.length > 0) {
+      const perRequest = (uses: CpuUse[], runs: Throughput[], field: keyof CpuUse) =>
+        ((uses.reduce((n, u) => n + u[field], 0) * 1000) / runs.reduce((n, r) => n + r.perSecond * SECONDS, 0)).toFixed(1);
+      console.log(
+        `CPU per config request (µs; the server's main thread is the bottleneck): service ${perRequest(cpuConfigService, configService, 'service')}, ` +
+          `bare node:http ${perRequest(cpuConfigBare, configBare, 'service')} | load generator: ${perRequest(cpuConfigService, configService, 'self')} ` +
+          `against the service, ${perRequest(cpuConfigBare, configBare, 'self')} against bare`,
+      );
+    }
     if (commitService.length > 0) {
       console.log(`commits / direct same writes, round by round: ${roundRatios(commitService, commitDirectWithHead)}`);
     }
@@ -390,7 +403,7 @@ async function commitMetrics(service: ServiceProcess): Promise<{ conflicts: numb
 }
 
 /** A node:http server in its own process answering fixed paths with fixed bytes. */
-async function startBareServer(routes: Record<string, Buffer>): Promise<{ baseUrl: string; stop(): Promise<void> }> {
+async function startBareServer(routes: Record<string, Buffer>): Promise<{ baseUrl: string; pid: number; stop(): Promise<void> }> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pangolin-bench-bare-'));
   const routesFile = path.join(dir, 'routes.json');
   await fs.writeFile(routesFile, JSON.stringify(Object.fromEntries(Object.entries(routes).map(([p, b]) => [p, b.toString('base64')]))));
@@ -413,6 +426,7 @@ async function startBareServer(routes: Record<string, Buffer>): Promise<{ baseUr
   });
   return {
     baseUrl: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
     stop: async () => {
       child.kill('SIGKILL');
       await fs.rm(dir, { recursive: true, force: true });

@@ -4,6 +4,7 @@
  *   npm run bench:http
  *   BENCH_SECONDS=20 BENCH_CONNECTIONS=64 BENCH_ROUNDS=3 npm run bench:http
  *   BENCH_PARTS=reads npm run bench:http      # only the read half (or `writes`)
+ *   BENCH_SLICE_SECONDS=1 npm run bench:http  # read targets alternate in slices of this length (default 2)
  *   BENCH_POSTGRES_URL=postgres://user:pw@host/postgres npm run bench:http   # instead of an embedded server
  *
  * 1. Reads: GET /v1/config and loadTable (GET /v1/{catalog}/namespaces/{ns}/tables/{t}) requests/s, measured
@@ -20,7 +21,8 @@
  *    any 409 is spurious), and so are its server-side retries.
  *
  * Both sides of each comparison run in separate processes on the same machine and the same PostgreSQL
- * server, alternating in rounds so a change of machine load affects both. The service is the real one
+ * server, alternating so a change of machine load affects both: writes round by round, reads in slices of
+ * BENCH_SLICE_SECONDS (default 2) within each round. The service is the real one
  * (test/support/service-process.ts: node running src/main.ts, PostgreSQL backend, file warehouse), with
  * LOG_LEVEL=warn so request logging does not go through the benchmark's pipe. Targets: config >= 0.5x bare,
  * commits >= 0.5x the same writes done directly, 0 spurious 409.
@@ -40,6 +42,11 @@ import { ServiceProcess, startServiceProcess } from '../test/support/service-pro
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+/**
+ * The read targets alternate in slices of this many seconds (BENCH_SECONDS in all per target and round), so
+ * the bare server and the service see the same phases of a noisy machine.
+ */
+const SLICE_SECONDS = Math.min(Number(process.env.BENCH_SLICE_SECONDS ?? 2), SECONDS);
 /** BENCH_PARTS=reads (or writes) runs one half only. */
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'reads,writes').split(','));
 const WRITE_TABLES = 8;
@@ -57,6 +64,8 @@ const SCHEMA = {
 
 interface Throughput {
   perSecond: number;
+  /** Successful requests counted over the measurement. */
+  requests: number;
   p50Ms: number;
   p99Ms: number;
   errors: number;
@@ -108,10 +117,18 @@ async function main(): Promise<void> {
     const cpuConfigBare: CpuUse[] = [];
     const cpuConfigService: CpuUse[] = [];
     for (let round = 0; round < ROUNDS && PARTS.has('reads'); round++) {
-      configBare.push(await withCpu(cpuConfigBare, bare.pid, () => cannon(`${bare.baseUrl}/v1/config`, SECONDS)));
-      configService.push(await withCpu(cpuConfigService, service.pid, () => cannon(`${service.baseUrl}/v1/config`, SECONDS)));
-      loadBare.push(await cannon(`${bare.baseUrl}${readTable}`, SECONDS));
-      loadService.push(await cannon(`${service.baseUrl}${readTable}`, SECONDS));
+      const [bareConfig, serviceConfig] = await interleaved(
+        () => withCpu(cpuConfigBare, bare.pid, () => cannon(`${bare.baseUrl}/v1/config`, SLICE_SECONDS)),
+        () => withCpu(cpuConfigService, service.pid, () => cannon(`${service.baseUrl}/v1/config`, SLICE_SECONDS)),
+      );
+      configBare.push(bareConfig);
+      configService.push(serviceConfig);
+      const [bareLoad, serviceLoad] = await interleaved(
+        () => cannon(`${bare.baseUrl}${readTable}`, SLICE_SECONDS),
+        () => cannon(`${service.baseUrl}${readTable}`, SLICE_SECONDS),
+      );
+      loadBare.push(bareLoad);
+      loadService.push(serviceLoad);
     }
 
     if (PARTS.has('writes')) log(`writes: ${ROUNDS} rounds of ${SECONDS}s per target, ${WRITE_TABLES} tables, one writer each`);
@@ -163,7 +180,7 @@ async function main(): Promise<void> {
     if (configService.length > 0) console.log(`\nconfig / bare, round by round: ${roundRatios(configService, configBare)}`);
     if (cpuConfigService.length > 0) {
       const perRequest = (uses: CpuUse[], runs: Throughput[], field: keyof CpuUse) =>
-        ((uses.reduce((n, u) => n + u[field], 0) * 1000) / runs.reduce((n, r) => n + r.perSecond * SECONDS, 0)).toFixed(1);
+        ((uses.reduce((n, u) => n + u[field], 0) * 1000) / runs.reduce((n, r) => n + r.requests, 0)).toFixed(1);
       console.log(
         `CPU per config request (µs; the server's main thread is the bottleneck): service ${perRequest(cpuConfigService, configService, 'service')}, ` +
           `bare node:http ${perRequest(cpuConfigBare, configBare, 'service')} | load generator: ${perRequest(cpuConfigService, configService, 'self')} ` +
@@ -173,7 +190,7 @@ async function main(): Promise<void> {
     if (commitService.length > 0) {
       console.log(`commits / direct same writes, round by round: ${roundRatios(commitService, commitDirectWithHead)}`);
     }
-    const totalCommits = commitService.reduce((n, r) => n + r.perSecond * SECONDS, 0);
+    const totalCommits = commitService.reduce((n, r) => n + r.requests, 0);
     console.log(
       `\n409 answers between different tables: ${spurious} (target 0 ${spurious === 0 ? 'met' : 'NOT MET'}); ` +
         `server-side commit retries: ${serverRetries} over ~${Math.round(totalCommits)} commits; ` +
@@ -182,7 +199,7 @@ async function main(): Promise<void> {
     );
     if (cpuService.length > 0 && process.platform === 'linux') {
       const perCommit = (uses: CpuUse[], runs: Throughput[], field: keyof CpuUse) =>
-        (uses.reduce((n, u) => n + u[field], 0) / runs.reduce((n, r) => n + r.perSecond * SECONDS, 0)).toFixed(2);
+        (uses.reduce((n, u) => n + u[field], 0) / runs.reduce((n, r) => n + r.requests, 0)).toFixed(2);
       console.log(
         `CPU per commit (ms; 2 cores shared by everything): service ${perCommit(cpuService, commitService, 'service')}, ` +
           `PostgreSQL ${perCommit(cpuService, commitService, 'postgres')}, load generator ${perCommit(cpuService, commitService, 'self')} | ` +
@@ -251,10 +268,31 @@ async function cannon(url: string, seconds: number): Promise<Throughput> {
   const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds, pipelining: 1 });
   return {
     perSecond: result.requests.total / seconds,
+    requests: result.requests.total,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     errors: result.errors + result.non2xx + result.timeouts,
   };
+}
+
+/**
+ * Runs `a` and `b` alternately, one slice each, until each has run about SECONDS; returns each side's slices as
+ * one measurement: the mean requests/s of its slices, the median slice p50 and the worst slice p99.
+ */
+async function interleaved(a: () => Promise<Throughput>, b: () => Promise<Throughput>): Promise<[Throughput, Throughput]> {
+  const slices: [Throughput[], Throughput[]] = [[], []];
+  for (let slice = 0; slice < Math.max(1, Math.round(SECONDS / SLICE_SECONDS)); slice++) {
+    slices[0].push(await a());
+    slices[1].push(await b());
+  }
+  const combine = (runs: Throughput[]): Throughput => ({
+    perSecond: mean(runs.map((r) => r.perSecond)),
+    requests: runs.reduce((n, r) => n + r.requests, 0),
+    p50Ms: median(runs.map((r) => r.p50Ms)),
+    p99Ms: Math.max(...runs.map((r) => r.p99Ms)),
+    errors: runs.reduce((n, r) => n + r.errors, 0),
+  });
+  return [combine(slices[0]), combine(slices[1])];
 }
 
 /**
@@ -285,7 +323,8 @@ async function serviceCommits(service: ServiceProcess, seconds: number): Promise
   );
   agent.destroy();
   const elapsed = (Date.now() - started) / 1000;
-  return { perSecond: (latencies.length - conflicts - errors) / elapsed, ...percentiles(latencies), errors, conflicts };
+  const requests = latencies.length - conflicts - errors;
+  return { perSecond: requests / elapsed, requests, ...percentiles(latencies), errors, conflicts };
 }
 
 /** POSTs a JSON body and drains the answer; resolves with the status (0 on a transport error). */
@@ -384,7 +423,8 @@ class DirectCommits {
       }),
     );
     const elapsed = (Date.now() - started) / 1000;
-    return { perSecond: (latencies.length - errors) / elapsed, ...percentiles(latencies), errors };
+    const requests = latencies.length - errors;
+    return { perSecond: requests / elapsed, requests, ...percentiles(latencies), errors };
   }
 
   close(): Promise<void> {

@@ -13,6 +13,7 @@ import { setupOpenApi } from './openapi/openapi-document';
 import { AuthenticationService } from './auth/authentication.service';
 import { AuthorizationGuard } from './auth/authorization.guard';
 import { HotRouteDispatcher } from './common/http/hot-routes';
+import { RoutePatternIndex } from './common/http/route-patterns';
 import { healthHotRoutes } from './health/health.controller';
 import { icebergHotRoutes } from './iceberg/http/iceberg-hot-routes';
 import { IcebergConfigService } from './iceberg/iceberg-config.service';
@@ -45,7 +46,14 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.disable('x-powered-by');
   app.set('etag', false);
   const observability = { metrics: app.get(MetricsService), logger, readiness: app.get(ReadinessState) };
-  app.use(httpObservabilityMiddleware(observability));
+  // Built on first use: the routes are registered when the application initialises, after this point (and
+  // not kept while still empty, should a request come before that).
+  let routeIndex: RoutePatternIndex | undefined;
+  const addressedRoute = (method: string, path: string) => {
+    if (!routeIndex || routeIndex.size === 0) routeIndex = RoutePatternIndex.fromExpressApplication(app.getHttpAdapter().getInstance());
+    return routeIndex.match(method, path);
+  };
+  app.use(httpObservabilityMiddleware(observability, addressedRoute));
   // Iceberg bodies stay raw bytes (lossless 64-bit ids, parsed off the main thread); before the JSON parser.
   app.use('/v1', icebergRawBodyParser(config.maxBodyBytes));
   app.useBodyParser('json', { limit: config.maxBodyBytes });

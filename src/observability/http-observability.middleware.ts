@@ -77,13 +77,20 @@ export function observeRequest(
  * The framework pipeline's first middleware: observes the request (above) and refuses new work while the
  * instance drains on shutdown (probes still answer).
  */
-export function httpObservabilityMiddleware(deps: HttpObservabilityDeps) {
+export function httpObservabilityMiddleware(
+  deps: HttpObservabilityDeps,
+  /** The route a request answered before routing was addressed to (see RoutePatternIndex). */
+  addressedRoute: (method: string, path: string) => string | undefined = () => undefined,
+) {
   const { readiness } = deps;
   return (req: Request, res: Response, next: NextFunction): void => {
-    const refusedWhileDraining = readiness.draining && !req.path.startsWith('/health');
+    // Read now: a middleware mounted on a path (app.use(path, ...)) strips its mount path from the URL and
+    // leaves it so when it answers itself, as authentication does with a 401.
+    const path = req.path;
+    const refusedWhileDraining = readiness.draining && !path.startsWith('/health');
     const requestId = observeRequest(deps, req, res, () => ({
-      route: routePattern(req),
-      path: req.path,
+      route: routePattern(req, path, addressedRoute),
+      path,
       tenant: (req as Request & { principal?: { tenantId?: string } }).principal?.tenantId,
       refusedWhileDraining,
     }));
@@ -97,9 +104,11 @@ export function httpObservabilityMiddleware(deps: HttpObservabilityDeps) {
   };
 }
 
-function routePattern(req: Request): string {
+function routePattern(req: Request, path: string, addressedRoute: (method: string, path: string) => string | undefined): string {
   const routePath = (req.route as { path?: unknown } | undefined)?.path;
-  // A catch-all (`{*path}`) only answers unrouted paths: count those together.
   if (typeof routePath === 'string' && !routePath.includes('{*')) return `${req.baseUrl}${routePath}`;
-  return 'unmatched';
+  // Answered before routing (authentication, body parsing, draining) or by a catch-all (`{*path}`: the
+  // framework's middleware for every route is one, and so is the answer to unrouted paths): the route the
+  // request was addressed to, or `unmatched` when no route takes it (all unrouted paths counted together).
+  return addressedRoute(req.method, path) ?? 'unmatched';
 }

@@ -267,4 +267,19 @@ describe.each(AUTH_BACKENDS)('hot routes answer as the framework does [%s]', (ki
     const metrics = await (await fetch(`${lean.baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/pangolin_http_requests_total\{method="GET",route="\/v1\/:prefix\/namespaces\/:namespace\/tables\/:table",status="200"\} [1-9]/);
   });
+
+  it('a request refused by authentication is labelled with the route it was addressed to on both paths', async () => {
+    const loadRoute = '/v1/:prefix/namespaces/:namespace/tables/:table';
+    for (const app of [lean, framework]) {
+      const res = await fetch(`${app.baseUrl}${table}`);
+      expect(res.status).toBe(401);
+      await res.arrayBuffer();
+      // The framework answers it in its authentication middleware, before its router has matched a route.
+      const catalogs = await fetch(`${app.baseUrl}/api/v1/catalogs`);
+      expect(catalogs.status).toBe(401);
+      const metrics = await (await fetch(`${app.baseUrl}/metrics`)).text();
+      expect(metrics).toContain(`pangolin_http_requests_total{method="GET",route="${loadRoute}",status="401"}`);
+      expect(metrics).toContain('pangolin_http_requests_total{method="GET",route="/api/v1/catalogs",status="401"}');
+    }
+  });
 });

@@ -5,6 +5,8 @@ import { createApp } from '../../src/app.factory';
 import { loadConfig } from '../../src/config/config';
 import { openMemoryPersistence } from '../../src/persistence/memory/memory-persistence';
 
+const MAX_BODY_BYTES = 64 * 1024;
+
 describe('metrics and structured logs', () => {
   let app: NestExpressApplication;
   const logLines: Record<string, unknown>[] = [];
@@ -17,7 +19,7 @@ describe('metrics and structured logs', () => {
 
   beforeAll(async () => {
     // NO-AUTH: this suite is about metrics and logs; in auth mode an unknown path is 401 before it is 404.
-    const config = loadConfig({ DATABASE_URL: 'memory://', LOG_LEVEL: 'info', PANGOLIN_NO_AUTH: 'true' });
+    const config = loadConfig({ DATABASE_URL: 'memory://', LOG_LEVEL: 'info', PANGOLIN_NO_AUTH: 'true', PANGOLIN_MAX_BODY_BYTES: String(MAX_BODY_BYTES) });
     app = await createApp(config, { persistence: await openMemoryPersistence(), logDestination: destination });
     await app.init();
   });
@@ -74,5 +76,19 @@ describe('metrics and structured logs', () => {
     const everything = JSON.stringify(logLines);
     expect(everything).not.toContain('very-secret-token');
     expect(everything).not.toContain('leak-me');
+  });
+
+  it('labels a request answered before routing with the route it was addressed to, and logs its whole path', async () => {
+    // 413 from the Iceberg body parser, which is mounted on /v1 and answers before any route is matched.
+    await request(app.getHttpServer())
+      .post('/v1/observed/namespaces')
+      .set('Content-Type', 'application/json')
+      .set('X-Request-Id', 'too-large-1')
+      .send(Buffer.alloc(MAX_BODY_BYTES + 1, 0x20))
+      .expect(413);
+    const line = logLines.find((l) => l.requestId === 'too-large-1');
+    expect(line).toMatchObject({ path: '/v1/observed/namespaces', route: '/v1/:prefix/namespaces', status: 413 });
+    const text = (await request(app.getHttpServer()).get('/metrics').expect(200)).text;
+    expect(text).toContain('pangolin_http_requests_total{method="POST",route="/v1/:prefix/namespaces",status="413"} 1');
   });
 });

@@ -13,6 +13,7 @@ import { classifyError } from './error-classification';
 import { sendJsonChunks } from './json-chunks-response';
 import { hasJsonOrNoMediaType } from './json-media-type';
 import { logIfServerFault } from './management-exception.filter';
+import { CompiledPattern, compilePattern, matchPattern } from './route-patterns';
 
 /**
  * What a hot route answers: a JSON value; the UTF-8 text of one, serialized ahead (a constant answer); or
@@ -58,8 +59,7 @@ export interface HotRouteDeps {
 interface CompiledRoute {
   route: HotRoute;
   method: 'GET' | 'POST';
-  /** Per path segment: the literal to match, or the parameter name (`:name`). */
-  segments: { literal?: string; param?: string }[];
+  compiled: CompiledPattern;
   /** A public shape (no authentication, as AuthenticationMiddleware decides). */
   isPublic: boolean;
   /** Public shape AND a public rule: nothing to authenticate or authorize, so nothing to wait for. */
@@ -100,10 +100,7 @@ export class HotRouteDispatcher {
       return {
         route,
         method,
-        segments: route.pattern
-          .split('/')
-          .slice(1)
-          .map((segment) => (segment.startsWith(':') ? { param: segment.slice(1) } : { literal: segment })),
+        compiled: compilePattern(route.pattern),
         isPublic,
         isOpen: isPublic && rule.access.kind === 'public' && method === 'GET',
       };
@@ -148,22 +145,12 @@ export class HotRouteDispatcher {
   private match(method: string, path: string): { compiled: CompiledRoute; params: Record<string, string> } | undefined {
     const parts = path.split('/');
     if (parts[0] !== '') return undefined;
+    const segments = parts.slice(1);
     for (const compiled of this.routes) {
-      if (compiled.method !== method || compiled.segments.length !== parts.length - 1) continue;
-      const params: Record<string, string> = {};
-      let ok = true;
-      for (let i = 0; i < compiled.segments.length && ok; i++) {
-        const part = parts[i + 1];
-        const segment = compiled.segments[i];
-        if (part === '') ok = false;
-        else if (segment.literal !== undefined) ok = part === segment.literal;
-        else {
-          const decoded = decodeSegment(part);
-          if (decoded === undefined) ok = false;
-          else params[segment.param!] = decoded;
-        }
-      }
-      if (ok) return { compiled, params };
+      if (compiled.method !== method) continue;
+      // Exact literals only: a path in another case or with a trailing slash is the framework's to answer.
+      const params = matchPattern(compiled.compiled, segments, decodeSegment);
+      if (params) return { compiled, params };
     }
     return undefined;
   }

@@ -84,8 +84,8 @@ export function httpObservabilityMiddleware(
 ) {
   const { readiness } = deps;
   return (req: Request, res: Response, next: NextFunction): void => {
-    // Read now: a middleware mounted on a path (app.use(path, ...)) strips its mount path from the URL and
-    // leaves it so when it answers itself, as authentication does with a 401.
+    // The path as the request arrived, read once: the log line, the draining check and the route lookup
+    // all use the same value.
     const path = req.path;
     const refusedWhileDraining = readiness.draining && !path.startsWith('/health');
     const requestId = observeRequest(deps, req, res, () => ({

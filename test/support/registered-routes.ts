@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { registeredRouteSignatures } from '../../src/common/http/route-patterns';
 
 export interface RegisteredRoute {
   method: string;
@@ -12,26 +13,15 @@ export interface RegisteredRoute {
  * routes (`{*path}`) and the OpenAPI explorer's own routes are left out.
  */
 export function registeredRoutes(app: INestApplication): RegisteredRoute[] {
-  const express = app.getHttpAdapter().getInstance() as { router?: { stack: any[] }; _router?: { stack: any[] } };
-  const stack = (express.router ?? express._router)?.stack ?? [];
-  const routes: RegisteredRoute[] = [];
-  for (const layer of stack) {
-    const route = layer.route as { path: string | string[]; methods: Record<string, boolean> } | undefined;
-    if (!route) continue;
-    for (const rawPath of Array.isArray(route.path) ? route.path : [route.path]) {
-      if (rawPath.includes('{*') || rawPath.includes('*')) continue;
-      if (rawPath.startsWith('/swagger-ui') || rawPath.startsWith('/api-docs')) continue;
-      const path = rawPath.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
-      for (const [method, enabled] of Object.entries(route.methods)) {
-        if (enabled && method !== '_all') routes.push({ method: method.toUpperCase(), path });
-      }
-    }
-  }
   const seen = new Set<string>();
-  return routes.filter((r) => {
-    const key = `${r.method} ${r.path}`;
-    if (seen.has(key)) return false;
+  const routes: RegisteredRoute[] = [];
+  for (const { method, pattern } of registeredRouteSignatures(app.getHttpAdapter().getInstance())) {
+    if (pattern.startsWith('/swagger-ui') || pattern.startsWith('/api-docs')) continue;
+    const route = { method: method.toUpperCase(), path: pattern.replace(/:([A-Za-z0-9_]+)/g, '{$1}') };
+    const key = `${route.method} ${route.path}`;
+    if (seen.has(key)) continue;
     seen.add(key);
-    return true;
-  });
+    routes.push(route);
+  }
+  return routes;
 }

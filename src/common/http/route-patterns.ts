@@ -61,25 +61,9 @@ export class RoutePatternIndex {
     this.routes = routes.map((route) => ({ method: route.method.toUpperCase(), compiled: compilePattern(route.pattern) }));
   }
 
-  /**
-   * The routes the Express application registered (its router's route layers, in order). Catch-all routes
-   * are left out: they answer only paths no route matched.
-   */
+  /** The routes the Express application registered (see registeredRouteSignatures). */
   static fromExpressApplication(expressApp: unknown): RoutePatternIndex {
-    const app = expressApp as { router?: { stack?: unknown[] }; _router?: { stack?: unknown[] } };
-    const stack = (app.router ?? app._router)?.stack ?? [];
-    const routes: RouteSignature[] = [];
-    for (const layer of stack) {
-      const route = (layer as { route?: { path?: unknown; methods?: Record<string, boolean> } }).route;
-      if (!route || !route.methods) continue;
-      for (const path of Array.isArray(route.path) ? route.path : [route.path]) {
-        if (typeof path !== 'string' || path.includes('*')) continue;
-        for (const [method, enabled] of Object.entries(route.methods)) {
-          if (enabled && method !== '_all') routes.push({ method, pattern: path });
-        }
-      }
-    }
-    return new RoutePatternIndex(routes);
+    return new RoutePatternIndex(registeredRouteSignatures(expressApp));
   }
 
   get size(): number {
@@ -102,6 +86,28 @@ export class RoutePatternIndex {
     }
     return undefined;
   }
+}
+
+/**
+ * The routes an Express application registered: its router's route layers, in order, one signature per
+ * method and path (methods in lower case, as Express keeps them). Catch-all routes (`*`, `{*path}`) are left
+ * out: they answer only paths no route matched.
+ */
+export function registeredRouteSignatures(expressApp: unknown): RouteSignature[] {
+  const app = expressApp as { router?: { stack?: unknown[] }; _router?: { stack?: unknown[] } };
+  const stack = (app.router ?? app._router)?.stack ?? [];
+  const routes: RouteSignature[] = [];
+  for (const layer of stack) {
+    const route = (layer as { route?: { path?: unknown; methods?: Record<string, boolean> } }).route;
+    if (!route || !route.methods) continue;
+    for (const path of Array.isArray(route.path) ? route.path : [route.path]) {
+      if (typeof path !== 'string' || path.includes('*')) continue;
+      for (const [method, enabled] of Object.entries(route.methods)) {
+        if (enabled && method !== '_all') routes.push({ method, pattern: path });
+      }
+    }
+  }
+  return routes;
 }
 
 function sameIgnoringCase(part: string, literal: string): boolean {

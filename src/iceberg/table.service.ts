@@ -11,6 +11,7 @@ import {
 } from '../common/errors';
 import type { Principal } from '../common/http/principal';
 import { slicePage } from '../common/http/pagination';
+import { KeyedSerialQueue } from '../common/keyed-serial-queue';
 import { parseJsonLossless } from '../common/lossless-json';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
@@ -64,6 +65,12 @@ interface TableTarget extends CatalogStorage {
 @Injectable()
 export class TableService {
   private readonly logger = new Logger('IcebergTables');
+  /**
+   * Commits to one table on one branch that reach this instance together run one after another, each on the
+   * previous one's result: without it, all but one of them would lose the pointer swap and burn their retries
+   * against each other. Commits from other replicas are still handled by the retry loop.
+   */
+  private readonly commitsPerTable = new KeyedSerialQueue();
 
   constructor(
     private readonly catalogs: IcebergCatalogService,
@@ -317,6 +324,11 @@ export class TableService {
     body: Buffer,
   ): Promise<JsonChunks> {
     const target = await this.resolveTableTarget(principal, prefix, namespace, table, queryBranch);
+    const tableKey = [target.tenantId, target.catalog.name, target.branch, ...target.namespace, target.name].join('\u0000');
+    return this.commitsPerTable.run(tableKey, () => this.commitInSequence(principal, target, body));
+  }
+
+  private async commitInSequence(principal: Principal, target: TableTarget, body: Buffer): Promise<JsonChunks> {
     const maxAttempts = this.config.metadata.commitMaxRetries + 1;
     for (let attempt = 1; ; attempt++) {
       const asset = await this.assets.getAsset(target.tenantId, target.catalog.name, target.branch, target.namespace, target.name);
@@ -334,6 +346,7 @@ export class TableService {
       }
       this.metrics.commitRetries.inc();
       this.logger.debug(`Pointer of ${this.describeTarget(target)} moved concurrently; re-running commit (attempt ${attempt + 1})`);
+      await sleep(retryBackoffMs(attempt));
     }
   }
 
@@ -758,6 +771,19 @@ function sameOrNested(a: string, b: string): boolean {
   const x = a.replace(/\/+$/, '');
   const y = b.replace(/\/+$/, '');
   return x === y || x.startsWith(`${y}/`) || y.startsWith(`${x}/`);
+}
+
+/**
+ * Pause before re-running a commit that lost its pointer swap to another replica: exponential with full
+ * jitter (at most 5, 10, 20, ... 200 ms), so replicas racing on one table spread out instead of colliding
+ * again in lockstep.
+ */
+function retryBackoffMs(attempt: number): number {
+  return Math.random() * Math.min(200, 5 * 2 ** (attempt - 1));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function describeError(err: unknown): string {

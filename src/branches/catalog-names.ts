@@ -48,6 +48,5 @@ export function parseDottedNamespace(segment: string): NamespacePath {
 export function validateName(what: 'branch' | 'tag' | 'asset', name: string): void {
   if (name.trim() === '') throw new ValidationError(`The ${what} name must not be empty`);
   if (name.length > 255) throw new ValidationError(`The ${what} name must be at most 255 characters`);
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(name)) throw new ValidationError(`The ${what} name must not contain control characters`);
 }

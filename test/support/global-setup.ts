@@ -6,7 +6,6 @@ import { s3TestServer } from './servers/s3-server';
 const SERVERS: TestServer[] = [postgresTestServer, mongoTestServer, s3TestServer];
 
 declare global {
-  // eslint-disable-next-line no-var
   var __pangolinTestServers: StartedTestServer[] | undefined;
 }
 

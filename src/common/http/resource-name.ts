@@ -13,7 +13,6 @@ export function validateResourceName(resource: 'tenant' | 'warehouse' | 'catalog
     throw new ValidationError(`The ${resource} name must be at most ${MAX_NAME_LENGTH} characters`);
   }
   if (name.includes('/')) throw new ValidationError(`The ${resource} name must not contain '/'`);
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(name)) {
     throw new ValidationError(`The ${resource} name must not contain control characters`);
   }

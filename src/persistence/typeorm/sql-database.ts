@@ -308,6 +308,7 @@ let escapeLiteral: ((text: string) => string) | undefined;
  * a commit load, with up to a few literals per commit).
  */
 function postgresEscapeLiteral(): (text: string) => string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily on purpose (see above)
   escapeLiteral ??= (require('pg') as { escapeLiteral(text: string): string }).escapeLiteral;
   return escapeLiteral;
 }

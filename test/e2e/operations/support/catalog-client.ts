@@ -3,7 +3,7 @@
  * calls the operations tests make to set up a catalog and to commit, load and inspect tables.
  */
 
-export type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type Json = any;
 
 export interface JsonResponse {
   status: number;

@@ -1,5 +1,5 @@
 import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
-import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_GUARD } from '@nestjs/core';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { AUTH_SECRETS } from './auth.tokens';
@@ -19,7 +19,6 @@ import { OAuthTokenController } from './oauth-token.controller';
 import { OAuthService } from './oauth.service';
 import { RbacService } from './rbac.service';
 import { ServiceUsersService } from './service-users.service';
-import { TenantDeletionInterceptor } from './tenant-deletion.interceptor';
 import { TokensService } from './tokens.service';
 import { UsersService } from './users.service';
 
@@ -50,7 +49,6 @@ const stdoutBanner: BannerSink = (text) => {
     AuthorizationGuard,
     // The one guard instance, also used by the lean read routes (common/http/hot-routes.ts).
     { provide: APP_GUARD, useExisting: AuthorizationGuard },
-    { provide: APP_INTERCEPTOR, useClass: TenantDeletionInterceptor },
     AuthenticationService,
     UsersService,
     TokensService,

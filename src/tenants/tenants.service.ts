@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConflictError, ForbiddenError, NotFoundError } from '../common/errors';
 import type { Principal } from '../common/http/principal';
 import { validateResourceName } from '../common/http/resource-name';
@@ -7,6 +7,7 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { DEFAULT_TENANT_ID, type Pagination, type StringMap, type Tenant } from '../persistence/models';
 import { TenantPatch, TenantsPort } from '../persistence/ports';
+import { IdentityPort } from '../persistence/ports/identity.port';
 
 export interface CreateTenantInput {
   name: string;
@@ -24,8 +25,11 @@ export interface UpdateTenantInput {
  */
 @Injectable()
 export class TenantsService {
+  private readonly logger = new Logger('Tenants');
+
   constructor(
     private readonly tenants: TenantsPort,
+    private readonly identity: IdentityPort,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -60,7 +64,11 @@ export class TenantsService {
     return this.tenants.updateTenant(id, patch);
   }
 
-  /** Refused while the tenant owns warehouses or catalogs (the port checks, atomically). */
+  /**
+   * Refused while the tenant owns warehouses or catalogs (the port checks, atomically). Its identities go
+   * with it — users (so their tokens stop working), grants, roles and service users — or a deleted
+   * tenant's admin could keep acting in a tenant that no longer exists.
+   */
   async delete(principal: Principal, id: string): Promise<void> {
     requireRoot(principal, 'Only Root can delete tenants');
     if (id === DEFAULT_TENANT_ID) {
@@ -68,6 +76,13 @@ export class TenantsService {
       throw new ConflictError('The default tenant cannot be deleted');
     }
     await this.tenants.deleteTenant(id);
+    try {
+      await this.identity.deleteTenantIdentities(id);
+    } catch (error) {
+      // The tenant is gone either way; its users can no longer act (their tenant resolves nothing), and
+      // the next deletion attempt or an operator cleans the rows up.
+      this.logger.error(`Could not delete the identities of deleted tenant ${id}: ${String(error)}`);
+    }
   }
 }
 

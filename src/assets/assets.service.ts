@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AlreadyExistsError, ExpectationFailedError, NotFoundError } from '../common/errors';
 import type { Principal } from '../common/http/principal';
-import { parseDottedNamespace, requireCatalogExists, validateName } from '../branches/catalog-names';
+import { parseDottedNamespace, requireCatalogExists, validateName } from '../common/http/management-names';
 import {
   MAIN_BRANCH,
   qualifiedAssetName,

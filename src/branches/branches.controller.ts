@@ -4,7 +4,7 @@ import { CurrentPrincipal, type Principal } from '../common/http/principal';
 import { JsonBody } from '../common/http/validation';
 import { BranchResponse, CreateBranchDto, toBranchResponse } from './branch.dto';
 import { BranchesService } from './branches.service';
-import { requireCatalogQuery } from './catalog-names';
+import { requireCatalogQuery } from '../common/http/management-names';
 
 /** `/api/v1/branches` (contract management §1.3.1–1.3.4). Merge, rebase and history live in their modules. */
 @Controller('api/v1/branches')

@@ -3,7 +3,7 @@ import { NotFoundError, ValidationError } from '../common/errors';
 import type { Principal } from '../common/http/principal';
 import { MAIN_BRANCH, type Branch, type BranchType, type Pagination } from '../persistence/models';
 import { BranchesPort, CatalogsPort } from '../persistence/ports';
-import { parseQualifiedAssetName, requireCatalogExists, validateName } from './catalog-names';
+import { parseQualifiedAssetName, requireCatalogExists, validateName } from '../common/http/management-names';
 
 export interface CreateBranchInput {
   name: string;

@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { requireCatalogQuery } from '../branches/catalog-names';
+import { requireCatalogQuery } from '../common/http/management-names';
 import { parsePagination } from '../common/http/pagination';
 import { CurrentPrincipal, type Principal } from '../common/http/principal';
 import { CommitResponse, toCommitResponse } from './commit-wire';

@@ -3,7 +3,7 @@ import { slicePage } from '../common/http/pagination';
 import { Injectable } from '@nestjs/common';
 import { ConflictError, NotFoundError, ValidationError } from '../common/errors';
 import type { Principal } from '../common/http/principal';
-import { requireCatalogExists } from '../branches/catalog-names';
+import { requireCatalogExists } from '../common/http/management-names';
 import {
   MAIN_BRANCH,
   type Branch,

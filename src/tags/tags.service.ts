@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { NotFoundError } from '../common/errors';
 import type { Principal } from '../common/http/principal';
-import { requireCatalogExists, validateName } from '../branches/catalog-names';
+import { requireCatalogExists, validateName } from '../common/http/management-names';
 import { isInHistory } from '../merges/commit-graph';
 import type { Pagination, Tag } from '../persistence/models';
 import { BranchesPort, CatalogsPort, CommitsPort, TagsPort } from '../persistence/ports';

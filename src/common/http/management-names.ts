@@ -1,6 +1,6 @@
-import { NotFoundError, ValidationError } from '../common/errors';
-import type { NamespacePath } from '../persistence/models';
-import type { CatalogsPort } from '../persistence/ports';
+import { NotFoundError, ValidationError } from '../errors';
+import type { NamespacePath } from '../../persistence/models';
+import type { CatalogsPort } from '../../persistence/ports';
 
 /**
  * Helpers shared by the branch, commit, tag, merge and asset endpoints: the required `?catalog=` query

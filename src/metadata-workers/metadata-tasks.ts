@@ -4,19 +4,19 @@ import {
   CreateTableContext,
   CreateTableRequest,
   StoredMetadataUnreadableError,
+  TableCommitContext,
   TableMetadata,
   TableMetadataSummary,
-  applyTableUpdates,
-  assertKnownTableChanges,
+  applyTableCommit,
   buildCreateTableMetadata,
-  checkRequirements,
   normalizeTableMetadata,
   summarizeTableMetadata,
 } from '../iceberg/metadata';
 import { isObject } from '../iceberg/metadata/json-values';
 
 /**
- * The metadata work of the table endpoints as pure functions from bytes to bytes plus a small summary.
+ * The metadata work of the table endpoints as functions from bytes to bytes plus a small summary: parse,
+ * call the Iceberg rules (src/iceberg/metadata), serialize.
  * The worker pool runs exactly these, either in a worker thread or inline for small inputs, so both paths
  * give byte-identical results. Nothing here does I/O.
  */
@@ -31,11 +31,7 @@ export interface MetadataTaskResult {
   summary: MetadataSummary;
 }
 
-export interface CommitContext {
-  nowMs: number;
-  /** Table uuid for a create transaction (no current metadata) whose updates carry no assign-uuid. */
-  tableUuid?: string;
-}
+export type CommitContext = TableCommitContext;
 
 export type MetadataTask =
   | { kind: 'create'; request: Uint8Array; ctx: CreateTableContext }
@@ -68,9 +64,9 @@ export function createTableTask(requestBody: Uint8Array, ctx: CreateTableContext
 }
 
 /**
- * Runs a commit (raw CommitTableRequest body) against the current metadata bytes: unknown changes are
- * rejected first (400), then every requirement is checked (409), then the updates are applied and the
- * result validated (400). `current` null means the table does not exist (create transaction).
+ * Runs a commit (raw CommitTableRequest body) against the current metadata bytes (applyTableCommit holds
+ * the rules); `current` null means the table does not exist (create transaction). A no-op commit answers
+ * the stored bytes themselves.
  */
 export function commitTableTask(
   current: Uint8Array | null,
@@ -79,35 +75,22 @@ export function commitTableTask(
   ctx: CommitContext,
   allocate?: ByteAllocator,
 ): MetadataTaskResult {
-  const body = parseJsonLossless(commitBody);
-  if (!isObject(body)) throw new ValidationError('The commit request must be a JSON object');
-  const { requirements, updates } = body;
-  if (!Array.isArray(requirements)) throw new ValidationError('The commit request has no "requirements" array');
-  if (!Array.isArray(updates)) throw new ValidationError('The commit request has no "updates" array');
-  assertKnownTableChanges(requirements, updates);
-
-  let base: TableMetadata | null = null;
-  let repaired = false;
+  const request = parseJsonLossless(commitBody);
+  let stored: { document: unknown; location: string } | null = null;
   if (current !== null) {
     const location = currentLocation ?? '(unknown location)';
     try {
-      const normalized = normalizeTableMetadata(parseJsonLossless(current));
-      base = normalized.metadata;
-      repaired = normalized.repairs.length > 0;
+      stored = { document: parseJsonLossless(current), location };
     } catch (err) {
       throw new StoredMetadataUnreadableError(location, (err as Error).message);
     }
   }
-
-  checkRequirements(base, requirements);
-  const applied = applyTableUpdates(base, updates, {
-    nowMs: ctx.nowMs,
-    previousMetadataLocation: currentLocation,
-    tableUuid: ctx.tableUuid,
-  });
-  if (applied.changed || base === null) return serialized(applied.metadata, true, allocate);
+  const outcome = applyTableCommit(stored, request, ctx);
+  if (outcome.changed) return serialized(outcome.metadata, true, allocate);
   // Nothing changed: the stored bytes are the answer (re-serialized only if they needed a legacy repair).
-  return repaired ? serialized(base, false, allocate) : { metadataBytes: current!, summary: summary(base, false) };
+  return outcome.baseRepaired
+    ? serialized(outcome.metadata, false, allocate)
+    : { metadataBytes: current!, summary: summary(outcome.metadata, false) };
 }
 
 /**

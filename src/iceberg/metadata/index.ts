@@ -19,5 +19,7 @@ export {
 } from './updates';
 export type { ApplyUpdatesContext, AppliedUpdates } from './updates';
 export { metadataFileVersion, nextMetadataFileName } from './file-names';
+export { applyTableCommit } from './commit';
+export type { TableCommitContext, TableCommitOutcome } from './commit';
 export { summarizeTableMetadata } from './summary';
 export type { TableMetadataSummary } from './summary';

@@ -1,3 +1,4 @@
+import { formatTimestamp } from '../common/wire-time';
 import type { Permission, Role, ServiceUser, User } from '../persistence/ports/identity.port';
 
 /**
@@ -6,14 +7,14 @@ import type { Permission, Role, ServiceUser, User } from '../persistence/ports/i
  * hash, an API-key hash or a token held by the server.
  */
 
-/** RFC 3339 UTC with `Z`, fraction only when there is one (0 or 3 digits). */
+/** RFC 3339 UTC with `Z`, fraction only when there is one (common/wire-time.ts). */
 export function timestampZ(date: Date): string {
-  return date.toISOString().replace('.000Z', 'Z');
+  return formatTimestamp(date);
 }
 
-/** RFC 3339 with `+00:00` and whole seconds: the pre-formatted timestamps of login and token responses. */
+/** `+00:00` and whole seconds: the pre-formatted timestamps of login and token responses. */
 export function timestampOffset(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, '+00:00');
+  return formatTimestamp(date, { suffix: '+00:00', wholeSeconds: true });
 }
 
 export interface UserInfo {

@@ -1,5 +1,6 @@
 import { IsDefined, IsIn, IsOptional, IsString } from 'class-validator';
 import type { ConflictType, MergeConflict, MergeOperation, MergeStatus, ResolutionStrategy } from '../persistence/models';
+import { formatTimestamp } from '../common/wire-time';
 
 /** `POST /api/v1/branches/merge` body (contract management §1.3.5). */
 export class MergeBranchesDto {
@@ -33,17 +34,9 @@ export class ResolveConflictDto {
   resolved_value?: unknown;
 }
 
-/**
- * RFC 3339 in UTC with a `Z` suffix and the shortest of 0/3/6/9 fractional digits (contract §0.2). Dates
- * carry milliseconds, so that is 0 or 3 digits.
- */
-export function formatTimestamp(date: Date): string {
-  return date.toISOString().replace('.000Z', 'Z');
-}
-
-/** The pre-formatted `+00:00` form used by the merge-operation summary (contract §0.2). */
+/** The `+00:00` form used by the merge-operation summary (contract §0.2). */
 export function formatOffsetTimestamp(date: Date): string {
-  return formatTimestamp(date).replace(/Z$/, '+00:00');
+  return formatTimestamp(date, { suffix: '+00:00' });
 }
 
 export interface MergeOperationResponse {

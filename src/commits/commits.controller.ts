@@ -2,7 +2,7 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { requireCatalogQuery } from '../common/http/management-names';
 import { parsePagination } from '../common/http/pagination';
 import { CurrentPrincipal, type Principal } from '../common/http/principal';
-import { CommitResponse, toCommitResponse } from './commit-wire';
+import { CommitResponse, toCommitResponse } from './commit.dto';
 import { CommitsService } from './commits.service';
 
 /** `GET /api/v1/branches/:name/commits?catalog=` (contract management §1.3.7). */

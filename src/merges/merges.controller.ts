@@ -15,7 +15,7 @@ import {
   toMergeConflictResponse,
   toMergeOperationResponse,
   toMergeOperationSummary,
-} from './merge-wire';
+} from './merge.dto';
 import { MergeResult, MergesService } from './merges.service';
 import { parseResolutionStrategy } from './three-way-merge';
 

@@ -77,9 +77,3 @@ export function resolveBranch(sources: { table?: string; namespace?: string; que
 export function describeTable(namespace: NamespacePath, name: string): string {
   return [...namespace, name].join('.');
 }
-
-/** `table` on branch `b` for messages: the branch is named unless it is main. */
-export function describeTableOnBranch(namespace: NamespacePath, name: string, branch: string): string {
-  const qualified = describeTable(namespace, name);
-  return branch === MAIN_BRANCH ? qualified : `${qualified}@${branch}`;
-}

@@ -2,7 +2,6 @@ import { isLong, longEquals } from './long';
 import type {
   Long,
   PartitionStatisticsFile,
-  Schema,
   Snapshot,
   SnapshotLogEntry,
   SnapshotRef,
@@ -18,12 +17,6 @@ import type {
 
 export const MAIN_BRANCH = 'main';
 export const UNSORTED_ORDER_ID = 0;
-
-export function currentSchema(metadata: TableMetadata): Schema {
-  const schema = metadata.schemas.find((s) => s['schema-id'] === metadata['current-schema-id']);
-  if (!schema) throw new Error(`current schema ${metadata['current-schema-id']} missing from validated metadata`);
-  return schema;
-}
 
 export function sortOrders(metadata: TableMetadata): SortOrder[] {
   return metadata['sort-orders'] ?? [{ 'order-id': UNSORTED_ORDER_ID, fields: [] }];

@@ -53,10 +53,6 @@ export function requireLong(value: unknown, what: string, fail: Fail): Long {
   return value;
 }
 
-export function optionalLong(value: unknown, what: string, fail: Fail): Long | undefined {
-  return value === undefined ? undefined : requireLong(value, what, fail);
-}
-
 export function requireIntArray(value: unknown, what: string, fail: Fail): number[] {
   const array = requireArray(value, what, fail);
   for (const item of array) requireInt(item, `${what} entry`, fail);

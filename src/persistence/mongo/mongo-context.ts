@@ -1,4 +1,4 @@
-import type { ClientSession, Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
 import type { MongoModels } from './mongo-schemas';
 import { translateMongoError } from './mongo-errors';
 import type { MongoTransactions } from './mongo-transactions';
@@ -17,9 +17,4 @@ export async function guarded<T>(operation: () => Promise<T>): Promise<T> {
   } catch (error) {
     throw translateMongoError(error);
   }
-}
-
-/** Query options carrying the transaction's session (when there is one). */
-export function inSession(session: ClientSession | undefined): { session?: ClientSession } {
-  return session ? { session } : {};
 }

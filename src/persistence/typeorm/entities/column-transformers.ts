@@ -12,12 +12,6 @@ export const jsonText: ValueTransformer = {
   from: (value: string | null) => (value === null || value === undefined ? null : JSON.parse(value)),
 };
 
-/** A Date stored as epoch milliseconds. */
-export const epochMillis: ValueTransformer = {
-  to: (value: Date | null | undefined) => (value === undefined ? undefined : value === null ? null : value.getTime()),
-  from: (value: string | number | null) => (value === null || value === undefined ? null : new Date(Number(value))),
-};
-
 /** A bigint that always fits a JS number (epoch milliseconds, counters). */
 export const bigintNumber: ValueTransformer = {
   to: (value: number | null | undefined) => value,

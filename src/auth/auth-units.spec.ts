@@ -14,7 +14,7 @@ import { actionImplies, grantsAllow, parseActions, parseScope, scopeCovers } fro
 import { publicRouteOf } from './public-routes';
 import { parseRoleName } from './roles';
 import { ROUTE_RULES, ruleFor } from './route-permissions';
-import { AttemptThrottle } from './throttle';
+import { AttemptThrottle, throttleKeysOf } from './throttle';
 
 const SECRET = 'unit-test-secret-0123456789-0123456789-abcdef';
 const claims = (overrides: Partial<TokenClaims> = {}): TokenClaims => ({
@@ -144,6 +144,27 @@ describe('throttle', () => {
     expect(throttle.retryAfterSeconds(['a'])).toBe(0);
     for (let i = 0; i < 10_000; i++) throttle.recordFailure([`k${i}`]);
     expect(throttle.trackedKeys).toBeLessThanOrEqual(100);
+  });
+
+  it('keys the account limit by (account, address) and the address limit by the address alone', () => {
+    const alice = (address: string) => throttleKeysOf({ account: 'user:t1/alice', address });
+    expect(alice('10.0.0.1').accountAtAddress).toBe(alice('10.0.0.1').accountAtAddress);
+    expect(alice('10.0.0.1').accountAtAddress).not.toBe(alice('10.0.0.2').accountAtAddress);
+    expect(alice('10.0.0.1').address).toBe('10.0.0.1');
+    expect(throttleKeysOf({ account: 'user:t1/bob', address: '10.0.0.1' }).address).toBe(alice('10.0.0.1').address);
+    // No username or address can make two pairs collide.
+    expect(throttleKeysOf({ account: 'a|b', address: 'c' }).accountAtAddress).not.toBe(
+      throttleKeysOf({ account: 'a', address: 'b|c' }).accountAtAddress,
+    );
+    expect(throttleKeysOf({ account: 'a","b', address: 'c' }).accountAtAddress).not.toBe(
+      throttleKeysOf({ account: 'a', address: 'b","c' }).accountAtAddress,
+    );
+
+    // Failures from an attacker's address exhaust that pair only.
+    const accounts = new AttemptThrottle(3, 60_000, 100, () => 0);
+    for (let i = 0; i < 5; i++) accounts.recordFailure([alice('203.0.113.9').accountAtAddress]);
+    expect(accounts.retryAfterSeconds([alice('203.0.113.9').accountAtAddress])).toBeGreaterThan(0);
+    expect(accounts.retryAfterSeconds([alice('192.0.2.1').accountAtAddress])).toBe(0);
   });
 });
 

@@ -51,6 +51,14 @@ describe('JWT (HS256 only)', () => {
     expect(failure(() => verifyToken(signToken(claims({ jti: undefined as never }), SECRET), SECRET, 1_500))).toBe('bad-claims');
     expect(failure(() => verifyToken('a.b', SECRET, 1_500))).toBe('malformed');
   });
+
+  it('carries the credential version (cv) when present; a malformed one is refused', () => {
+    expect(verifyToken(signToken(claims({ cv: 3 }), SECRET), SECRET, 1_500)).toEqual(claims({ cv: 3 }));
+    expect(verifyToken(signToken(claims(), SECRET), SECRET, 1_500)).not.toHaveProperty('cv');
+    for (const cv of [-1, 1.5, '2', null]) {
+      expect(() => verifyToken(signToken(claims({ cv: cv as never }), SECRET), SECRET, 1_500)).toThrow(TokenVerificationError);
+    }
+  });
 });
 
 describe('RBAC rules', () => {

@@ -110,7 +110,12 @@ export class AuthenticationService {
       ]),
     );
     if (revoked) throw new UnauthenticatedError('Token has been revoked');
+    if (!subject || !subject.active) throw new UnauthenticatedError('Invalid token: the account is not active');
     const role = this.currentRole(claims, subject);
+    // A password change or key rotation raised the version: every token issued before it is over.
+    if ((claims.cv ?? 0) !== subject.credentialVersion) {
+      throw new UnauthenticatedError('Token has been revoked: the credentials changed');
+    }
     return {
       principal: { tenantId: claims.tenant_id ?? DEFAULT_TENANT_ID, userId: claims.sub, username: claims.username, role },
       session: {
@@ -119,16 +124,16 @@ export class AuthenticationService {
         tokenId: claims.jti,
         tokenExpiresAt: new Date(claims.exp * 1000),
         homeTenantId: claims.tenant_id,
+        credentialVersion: subject.credentialVersion,
       },
     };
   }
 
   /**
-   * The role a token may still exercise: its claim, capped by the subject's current role, and nothing at all
-   * once the subject is gone, deactivated, expired or moved to another tenant.
+   * The role a token of an active subject may still exercise: its claim, capped by the subject's current
+   * role, and nothing at all once the subject has expired or moved to another tenant.
    */
-  private currentRole(claims: TokenClaims, subject: User | ServiceUser | null): UserRole {
-    if (!subject || !subject.active) throw new UnauthenticatedError('Invalid token: the account is not active');
+  private currentRole(claims: TokenClaims, subject: User | ServiceUser): UserRole {
     if (claims.svc) {
       const serviceUser = subject as ServiceUser;
       if (serviceUser.tenantId !== claims.tenant_id) throw new UnauthenticatedError('Invalid token');
@@ -168,7 +173,12 @@ export class AuthenticationService {
         username: serviceUser.name,
         role: serviceUser.role,
       },
-      session: { method: 'api-key', subjectKind: 'service-user', homeTenantId: serviceUser.tenantId },
+      session: {
+        method: 'api-key',
+        subjectKind: 'service-user',
+        homeTenantId: serviceUser.tenantId,
+        credentialVersion: serviceUser.credentialVersion,
+      },
     };
   }
 
@@ -233,6 +243,8 @@ export class AuthenticationService {
     tenantId: string | null;
     role: UserRole;
     lifetimeSeconds: number;
+    /** The subject's current credential version: the token ends when it is raised. */
+    credentialVersion: number;
     serviceUser?: boolean;
     /** Record in active_tokens (users only: the table's rows reference users). */
     record: boolean;
@@ -247,6 +259,7 @@ export class AuthenticationService {
       iat,
       exp: iat + input.lifetimeSeconds,
       ...(input.serviceUser ? { svc: true } : {}),
+      cv: input.credentialVersion,
     };
     const token = signToken(claims, this.secrets.jwtSecret);
     const expiresAt = new Date(claims.exp * 1000);

@@ -23,6 +23,11 @@ export interface User {
   createdAt: Date;
   updatedAt: Date;
   lastLoginAt: Date | null;
+  /**
+   * Raised by one on every password change; tokens carry the version they were issued at, and a token of an
+   * older version no longer authenticates. Starts at 0.
+   */
+  credentialVersion: number;
 }
 
 /** Fields of a user that can change; absent fields are kept. */
@@ -31,6 +36,8 @@ export interface UserPatch {
   passwordHash?: string | null;
   active?: boolean;
   lastLoginAt?: Date | null;
+  /** Raise `credentialVersion` by one, atomically with the rest of the patch. */
+  bumpCredentialVersion?: boolean;
 }
 
 /** A token minted by the server (its JWT `jti`), listed until it expires or is revoked. */
@@ -140,6 +147,8 @@ export interface ServiceUser {
   createdAt: Date;
   expiresAt: Date | null;
   lastUsedAt: Date | null;
+  /** Raised by one on every key rotation; as User.credentialVersion, it ends the tokens issued before. */
+  credentialVersion: number;
 }
 
 export interface ServiceUserPatch {
@@ -150,6 +159,30 @@ export interface ServiceUserPatch {
   expiresAt?: Date | null;
   apiKeyHash?: string;
   lastUsedAt?: Date | null;
+  /** Raise `credentialVersion` by one, atomically with the rest of the patch. */
+  bumpCredentialVersion?: boolean;
+}
+
+/** The user after a patch (for adapters that write whole rows); `updatedAt` is the adapter's. */
+export function applyUserPatch(stored: User, patch: UserPatch): User {
+  const updated: User = { ...stored };
+  if (patch.email !== undefined) updated.email = patch.email;
+  if (patch.passwordHash !== undefined) updated.passwordHash = patch.passwordHash;
+  if (patch.active !== undefined) updated.active = patch.active;
+  if (patch.lastLoginAt !== undefined) updated.lastLoginAt = patch.lastLoginAt;
+  if (patch.bumpCredentialVersion) updated.credentialVersion = stored.credentialVersion + 1;
+  return updated;
+}
+
+/** The service user after a patch (for adapters that write whole rows). */
+export function applyServiceUserPatch(stored: ServiceUser, patch: ServiceUserPatch): ServiceUser {
+  const { bumpCredentialVersion, ...fields } = patch;
+  const updated: ServiceUser = { ...stored };
+  for (const [field, value] of Object.entries(fields)) {
+    if (value !== undefined) (updated as unknown as Record<string, unknown>)[field] = value;
+  }
+  if (bumpCredentialVersion) updated.credentialVersion = stored.credentialVersion + 1;
+  return updated;
 }
 
 /**

@@ -35,6 +35,7 @@ export function describeIdentityContract(ctx: ContractContext): void {
       createdAt: at(0),
       updatedAt: at(0),
       lastLoginAt: null,
+      credentialVersion: 0,
       ...overrides,
     });
 
@@ -83,6 +84,7 @@ export function describeIdentityContract(ctx: ContractContext): void {
       createdAt: at(0),
       expiresAt: null,
       lastUsedAt: null,
+      credentialVersion: 0,
       ...overrides,
     });
 
@@ -140,6 +142,18 @@ export function describeIdentityContract(ctx: ContractContext): void {
         await expectRejection(identity().updateUser(randomUUID(), u.id, { active: true }, at(11)), NotFoundError, {
           resource: 'user',
         });
+      });
+
+      it('raises the credential version by one per bump, with the rest of the patch', async () => {
+        const tenantId = randomUUID();
+        const u = await identity().createUser(user(tenantId));
+        expect(u.credentialVersion).toBe(0);
+        const changed = await identity().updateUser(tenantId, u.id, { passwordHash: '$2b$10$new', bumpCredentialVersion: true }, at(10));
+        expect(changed).toEqual({ ...u, passwordHash: '$2b$10$new', credentialVersion: 1, updatedAt: at(10) });
+        await identity().updateUser(tenantId, u.id, { bumpCredentialVersion: true }, at(11));
+        await identity().updateUser(tenantId, u.id, { email: 'other@example.com' }, at(12));
+        await expect(identity().getUser(tenantId, u.id)).resolves.toMatchObject({ credentialVersion: 2, email: 'other@example.com' });
+        await expect(identity().findUserByUsername(tenantId, u.username)).resolves.toMatchObject({ credentialVersion: 2 });
       });
 
       it('deleting a user removes its tokens, grants and role assignments', async () => {
@@ -372,6 +386,17 @@ export function describeIdentityContract(ctx: ContractContext): void {
         await expectRejection(identity().deleteServiceUser(randomUUID(), s.id), NotFoundError, { resource: 'service-user' });
         await identity().deleteServiceUser(tenantId, s.id);
         await expect(identity().getServiceUserForAuthentication(s.id)).resolves.toBeNull();
+      });
+
+      it('raises a service user’s credential version by one per bump, with the rest of the patch', async () => {
+        const tenantId = randomUUID();
+        const s = await identity().createServiceUser(serviceUser(tenantId));
+        expect(s.credentialVersion).toBe(0);
+        const rotated = await identity().updateServiceUser(tenantId, s.id, { apiKeyHash: '$2b$10$next', bumpCredentialVersion: true });
+        expect(rotated).toEqual({ ...s, apiKeyHash: '$2b$10$next', credentialVersion: 1 });
+        await identity().updateServiceUser(tenantId, s.id, { lastUsedAt: at(5) });
+        await expect(identity().getServiceUserForAuthentication(s.id)).resolves.toMatchObject({ credentialVersion: 1, lastUsedAt: at(5) });
+        await expect(identity().getServiceUser(tenantId, s.id)).resolves.not.toHaveProperty('bumpCredentialVersion');
       });
     });
 

@@ -114,10 +114,11 @@ export interface RoleUpdate {
   permissions: PermissionGrant[];
 }
 
-/** A grant made directly to one user. */
+/** A grant made directly to one user or service user. */
 export interface Permission {
   id: string;
   tenantId: string;
+  /** The grantee: a user's or a service user's id (both random UUIDs, so they never collide). */
   userId: string;
   scope: PermissionScope;
   actions: Action[];
@@ -281,7 +282,10 @@ export abstract class IdentityPort {
   /** The roles assigned to the user, ordered by name, then id. */
   abstract listUserRoles(tenantId: string, userId: string): Promise<Role[]>;
 
-  /** Inserts a direct grant. Throws NotFoundError('user') when the user is not in the tenant. */
+  /**
+   * Inserts a direct grant to a user or a service user of the tenant. Throws NotFoundError('user') when
+   * neither a user nor a service user with that id is in the tenant.
+   */
   abstract grantPermission(permission: Permission): Promise<Permission>;
 
   abstract getPermission(tenantId: string, id: string): Promise<Permission | null>;
@@ -293,8 +297,8 @@ export abstract class IdentityPort {
   abstract listPermissions(tenantId: string, filter: { userId?: string }, page?: Pagination): Promise<Permission[]>;
 
   /**
-   * Everything the user is granted in the tenant: its direct grants, then the grants of its roles. One call,
-   * for the authorization check of every request.
+   * Everything the user (or service user) is granted in the tenant: its direct grants, then the grants of its
+   * roles (service users have none). One call, for the authorization check of every request.
    */
   abstract getEffectiveGrants(tenantId: string, userId: string): Promise<PermissionGrant[]>;
 
@@ -314,7 +318,7 @@ export abstract class IdentityPort {
   /** Applies the patch. Throws NotFoundError('service-user'), AlreadyExistsError('service-user'). Atomic. */
   abstract updateServiceUser(tenantId: string, id: string, patch: ServiceUserPatch): Promise<ServiceUser>;
 
-  /** Throws NotFoundError('service-user'). */
+  /** Deletes the service user and, atomically, its direct grants. Throws NotFoundError('service-user'). */
   abstract deleteServiceUser(tenantId: string, id: string): Promise<void>;
 
   // --- tenants -----------------------------------------------------------------------------------------

@@ -388,6 +388,23 @@ export function describeIdentityContract(ctx: ContractContext): void {
         await expect(identity().getServiceUserForAuthentication(s.id)).resolves.toBeNull();
       });
 
+      it('service users receive direct grants inside their tenant; deleting one deletes its grants', async () => {
+        const tenantId = randomUUID();
+        const s = await identity().createServiceUser(serviceUser(tenantId));
+        const other = await identity().createServiceUser(serviceUser(tenantId));
+        const grant = { id: randomUUID(), tenantId, userId: s.id, scope: { type: 'tenant' as const }, actions: ['read' as const], grantedBy: 'admin', grantedAt: at(1) };
+        await expect(identity().grantPermission(grant)).resolves.toEqual(grant);
+        const kept = await identity().grantPermission({ ...grant, id: randomUUID(), userId: other.id });
+        await expect(identity().getEffectiveGrants(tenantId, s.id)).resolves.toEqual([{ scope: { type: 'tenant' }, actions: ['read'] }]);
+        await expect(identity().listPermissions(tenantId, { userId: s.id })).resolves.toEqual([grant]);
+        await expectRejection(identity().grantPermission({ ...grant, id: randomUUID(), tenantId: randomUUID() }), NotFoundError, {
+          resource: 'user',
+        });
+        await identity().deleteServiceUser(tenantId, s.id);
+        await expect(identity().listPermissions(tenantId, {})).resolves.toEqual([kept]);
+        await expect(identity().getEffectiveGrants(tenantId, s.id)).resolves.toEqual([]);
+      });
+
       it('raises a service user’s credential version by one per bump, with the rest of the patch', async () => {
         const tenantId = randomUUID();
         const s = await identity().createServiceUser(serviceUser(tenantId));

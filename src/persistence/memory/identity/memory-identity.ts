@@ -267,7 +267,7 @@ export class MemoryIdentity extends IdentityPort {
 
   grantPermission(permission: Permission): Promise<Permission> {
     return this.exclusive(() => {
-      if (!this.userIn(permission.tenantId, permission.userId)) {
+      if (!this.userIn(permission.tenantId, permission.userId) && !this.serviceUserIn(permission.tenantId, permission.userId)) {
         throw new NotFoundError('user', permission.userId, 'User not found');
       }
       if (this.permissions.has(permission.id)) throw new AlreadyExistsError('permission', permission.id);
@@ -360,6 +360,7 @@ export class MemoryIdentity extends IdentityPort {
     return this.exclusive(() => {
       if (!this.serviceUserIn(tenantId, id)) throw new NotFoundError('service-user', id, 'Service user not found');
       this.serviceUsers.delete(id);
+      for (const [permissionId, p] of this.permissions) if (p.userId === id) this.permissions.delete(permissionId);
     });
   }
 

@@ -330,7 +330,8 @@ export class MongoIdentity extends IdentityPort {
   grantPermission(permission: Permission): Promise<Permission> {
     const duplicate = () => new AlreadyExistsError('permission', permission.id);
     return this.run(async () => {
-      if (!(await this.collection('users').findOne({ id: permission.userId, tenantKey: permission.tenantId }))) {
+      const grantee = { id: permission.userId, tenantKey: permission.tenantId };
+      if (!(await this.collection('users').findOne(grantee)) && !(await this.collection('serviceUsers').findOne(grantee))) {
         throw new NotFoundError('user', permission.userId, 'User not found');
       }
       if (await this.collection('permissions').findOne({ id: permission.id })) throw duplicate();
@@ -440,6 +441,7 @@ export class MongoIdentity extends IdentityPort {
     return this.run(async () => {
       const result = await this.collection('serviceUsers').deleteOne({ id, tenantKey: tenantId });
       if (result.deletedCount === 0) throw new NotFoundError('service-user', id, 'Service user not found');
+      await this.collection('permissions').deleteMany({ userId: id, tenantKey: tenantId });
     });
   }
 

@@ -62,7 +62,7 @@ export class RoleEntity {
   @Column({ name: 'updated_at', type: 'bigint', transformer: bigintNumber }) updatedAt: number;
 }
 
-/** A direct grant to a user. */
+/** A direct grant to a user or a service user (no foreign key: `user_id` names either). */
 @Entity({ name: 'permissions' })
 export class PermissionEntity {
   @PrimaryColumn({ type: 'text' }) id: string;

@@ -27,8 +27,9 @@ type Row = Record<string, unknown>;
 /**
  * Identity records on SQLite and PostgreSQL, in the tables of the initial migration (users, active_tokens,
  * revoked_tokens, roles, permissions, user_roles, service_users). Plain SQL written once with `$n`
- * placeholders; the null tenant (root space) is compared null-safely. Deleting a user cascades to its tokens,
- * grants and assignments through the foreign keys; deleting a role cascades to its assignments.
+ * placeholders; the null tenant (root space) is compared null-safely. Deleting a user cascades to its tokens
+ * and assignments through the foreign keys; deleting a role cascades to its assignments. Direct grants name a
+ * user or a service user, so no foreign key covers them: they are deleted with their grantee here.
  */
 export class TypeormIdentity extends IdentityPort {
   constructor(private readonly db: SqlDatabase) {
@@ -125,6 +126,7 @@ export class TypeormIdentity extends IdentityPort {
     await this.db.write(async (s) => {
       const deleted = await s.run(`DELETE FROM users WHERE id = $1 AND ${sameTenant(s, 'tenant_id', 2)}`, [id, tenantId]);
       if (deleted === 0) throw new NotFoundError('user', id, 'User not found');
+      await s.run('DELETE FROM permissions WHERE user_id = $1', [id]);
     });
   }
 
@@ -343,11 +345,12 @@ export class TypeormIdentity extends IdentityPort {
   async grantPermission(permission: Permission): Promise<Permission> {
     return this.db.write(
       async (s) => {
-        const user = await s.rows('SELECT 1 AS found FROM users WHERE id = $1 AND tenant_id = $2', [
-          permission.userId,
-          permission.tenantId,
-        ]);
-        if (user.length === 0) throw new NotFoundError('user', permission.userId, 'User not found');
+        // The grantee's row stays locked until the grant is written, so a concurrent delete cannot orphan it.
+        const grantee = [permission.userId, permission.tenantId];
+        const found =
+          (await s.rows(`SELECT 1 AS found FROM users WHERE id = $1 AND tenant_id = $2${s.forUpdate}`, grantee)).length > 0 ||
+          (await s.rows(`SELECT 1 AS found FROM service_users WHERE id = $1 AND tenant_id = $2${s.forUpdate}`, grantee)).length > 0;
+        if (!found) throw new NotFoundError('user', permission.userId, 'User not found');
         await s.run(
           `INSERT INTO permissions (id, tenant_id, user_id, scope, actions, granted_by, granted_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7)`,
@@ -512,6 +515,7 @@ export class TypeormIdentity extends IdentityPort {
     await this.db.write(async (s) => {
       const deleted = await s.run('DELETE FROM service_users WHERE id = $1 AND tenant_id = $2', [id, tenantId]);
       if (deleted === 0) throw new NotFoundError('service-user', id, 'Service user not found');
+      await s.run('DELETE FROM permissions WHERE user_id = $1 AND tenant_id = $2', [id, tenantId]);
     });
   }
 

@@ -156,8 +156,8 @@ export class UsersController {
       active: body.active,
     };
     try {
-      const updated = await this.users.update(sessionOf(req).principal, id, input, sourceAddressOf(req, this.config.auth.trustForwardedFor));
-      return toUserInfo(updated);
+      const sourceAddress = sourceAddressOf(req, this.config.auth.trustForwardedFor);
+      return toUserInfo(await this.users.update(sessionOf(req).principal, id, input, sourceAddress));
     } catch (error) {
       if (error instanceof TooManyAttemptsException) res.setHeader('Retry-After', String(error.retryAfterSeconds));
       throw error;

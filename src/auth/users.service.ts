@@ -175,7 +175,11 @@ export class UsersService {
     return this.identity.updateUser(user.tenantId, id, patch, new Date());
   }
 
-  private async verifyCurrentPassword(user: User, currentPassword: string | null | undefined, sourceAddress: string): Promise<void> {
+  private async verifyCurrentPassword(
+    user: User,
+    currentPassword: string | null | undefined,
+    sourceAddress: string,
+  ): Promise<void> {
     if (typeof currentPassword !== 'string' || currentPassword === '') {
       throw new ValidationError('current_password is required to change your own password');
     }

@@ -392,7 +392,15 @@ export function describeIdentityContract(ctx: ContractContext): void {
         const tenantId = randomUUID();
         const s = await identity().createServiceUser(serviceUser(tenantId));
         const other = await identity().createServiceUser(serviceUser(tenantId));
-        const grant = { id: randomUUID(), tenantId, userId: s.id, scope: { type: 'tenant' as const }, actions: ['read' as const], grantedBy: 'admin', grantedAt: at(1) };
+        const grant: Permission = {
+          id: randomUUID(),
+          tenantId,
+          userId: s.id,
+          scope: { type: 'tenant' },
+          actions: ['read'],
+          grantedBy: 'admin',
+          grantedAt: at(1),
+        };
         await expect(identity().grantPermission(grant)).resolves.toEqual(grant);
         const kept = await identity().grantPermission({ ...grant, id: randomUUID(), userId: other.id });
         await expect(identity().getEffectiveGrants(tenantId, s.id)).resolves.toEqual([{ scope: { type: 'tenant' }, actions: ['read'] }]);

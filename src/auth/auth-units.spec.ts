@@ -7,7 +7,10 @@ import { ConfigError, loadConfig } from '../config/config';
 import type { AppConfig } from '../config/config';
 import type { PermissionGrant } from '../persistence/ports/identity.port';
 import { AuthorizationGuard } from './authorization.guard';
+import { openMemoryPersistence } from '../persistence/memory/memory-persistence';
+import { ROOT_USER_ID } from './auth.tokens';
 import { firstStartBanner, resolveAuthSecrets, SECRETS_FILE_NAME } from './bootstrap-secrets';
+import { IdentityBootstrap } from './identity-bootstrap';
 import { newApiKey, serviceUserIdOfApiKey } from './credentials';
 import { signToken, TokenVerificationError, verifyToken, type TokenClaims } from './jwt';
 import { actionImplies, grantsAllow, parseActions, parseScope, scopeCovers } from './permissions';
@@ -236,5 +239,27 @@ describe('secrets configuration', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('identity bootstrap', () => {
+  it('a new root password at boot raises the root credential version (ending older root tokens); the same one does not', async () => {
+    const ports = await openMemoryPersistence();
+    const config = loadConfig({ PANGOLIN_BCRYPT_ROUNDS: '4' });
+    const boot = (rootPassword: string) =>
+      new IdentityBootstrap(
+        config,
+        { jwtSecret: SECRET, rootUser: 'root', rootPassword, file: 'unused', generated: [] },
+        () => undefined,
+        ports.tenants,
+        ports.identity,
+      ).onApplicationBootstrap();
+    const version = async () => (await ports.identity.getUser(null, ROOT_USER_ID))?.credentialVersion;
+    await boot('first-root-password');
+    expect(await version()).toBe(0);
+    await boot('first-root-password');
+    expect(await version()).toBe(0);
+    await boot('second-root-password');
+    expect(await version()).toBe(1);
   });
 });

@@ -19,6 +19,8 @@ export interface AuthSession {
   tokenExpiresAt?: Date;
   /** The tenant claim of the token / the subject's own tenant (null for root), before any override. */
   homeTenantId: string | null;
+  /** The subject's credential version the credential was checked against (method `token`, `api-key`). */
+  credentialVersion?: number;
 }
 
 export interface AuthenticatedRequest extends RequestWithPrincipal {

@@ -7,14 +7,17 @@ import { ConfigError, loadConfig } from '../config/config';
 import type { AppConfig } from '../config/config';
 import type { PermissionGrant } from '../persistence/ports/identity.port';
 import { AuthorizationGuard } from './authorization.guard';
+import { openMemoryPersistence } from '../persistence/memory/memory-persistence';
+import { ROOT_USER_ID } from './auth.tokens';
 import { firstStartBanner, resolveAuthSecrets, SECRETS_FILE_NAME } from './bootstrap-secrets';
+import { IdentityBootstrap } from './identity-bootstrap';
 import { newApiKey, serviceUserIdOfApiKey } from './credentials';
 import { signToken, TokenVerificationError, verifyToken, type TokenClaims } from './jwt';
 import { actionImplies, grantsAllow, parseActions, parseScope, scopeCovers } from './permissions';
 import { publicRouteOf } from './public-routes';
 import { parseRoleName } from './roles';
 import { ROUTE_RULES, ruleFor } from './route-permissions';
-import { AttemptThrottle } from './throttle';
+import { AttemptThrottle, throttleKeysOf } from './throttle';
 
 const SECRET = 'unit-test-secret-0123456789-0123456789-abcdef';
 const claims = (overrides: Partial<TokenClaims> = {}): TokenClaims => ({
@@ -50,6 +53,14 @@ describe('JWT (HS256 only)', () => {
     expect(failure(() => verifyToken(signToken(claims({ role: 'god' as never }), SECRET), SECRET, 1_500))).toBe('bad-claims');
     expect(failure(() => verifyToken(signToken(claims({ jti: undefined as never }), SECRET), SECRET, 1_500))).toBe('bad-claims');
     expect(failure(() => verifyToken('a.b', SECRET, 1_500))).toBe('malformed');
+  });
+
+  it('carries the credential version (cv) when present; a malformed one is refused', () => {
+    expect(verifyToken(signToken(claims({ cv: 3 }), SECRET), SECRET, 1_500)).toEqual(claims({ cv: 3 }));
+    expect(verifyToken(signToken(claims(), SECRET), SECRET, 1_500)).not.toHaveProperty('cv');
+    for (const cv of [-1, 1.5, '2', null]) {
+      expect(() => verifyToken(signToken(claims({ cv: cv as never }), SECRET), SECRET, 1_500)).toThrow(TokenVerificationError);
+    }
   });
 });
 
@@ -145,6 +156,27 @@ describe('throttle', () => {
     for (let i = 0; i < 10_000; i++) throttle.recordFailure([`k${i}`]);
     expect(throttle.trackedKeys).toBeLessThanOrEqual(100);
   });
+
+  it('keys the account limit by (account, address) and the address limit by the address alone', () => {
+    const alice = (address: string) => throttleKeysOf({ account: 'user:t1/alice', address });
+    expect(alice('10.0.0.1').accountAtAddress).toBe(alice('10.0.0.1').accountAtAddress);
+    expect(alice('10.0.0.1').accountAtAddress).not.toBe(alice('10.0.0.2').accountAtAddress);
+    expect(alice('10.0.0.1').address).toBe('10.0.0.1');
+    expect(throttleKeysOf({ account: 'user:t1/bob', address: '10.0.0.1' }).address).toBe(alice('10.0.0.1').address);
+    // No username or address can make two pairs collide.
+    expect(throttleKeysOf({ account: 'a|b', address: 'c' }).accountAtAddress).not.toBe(
+      throttleKeysOf({ account: 'a', address: 'b|c' }).accountAtAddress,
+    );
+    expect(throttleKeysOf({ account: 'a","b', address: 'c' }).accountAtAddress).not.toBe(
+      throttleKeysOf({ account: 'a', address: 'b","c' }).accountAtAddress,
+    );
+
+    // Failures from an attacker's address exhaust that pair only.
+    const accounts = new AttemptThrottle(3, 60_000, 100, () => 0);
+    for (let i = 0; i < 5; i++) accounts.recordFailure([alice('203.0.113.9').accountAtAddress]);
+    expect(accounts.retryAfterSeconds([alice('203.0.113.9').accountAtAddress])).toBeGreaterThan(0);
+    expect(accounts.retryAfterSeconds([alice('192.0.2.1').accountAtAddress])).toBe(0);
+  });
 });
 
 describe('API keys', () => {
@@ -207,5 +239,27 @@ describe('secrets configuration', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('identity bootstrap', () => {
+  it('a new root password at boot raises the root credential version (ending older root tokens); the same one does not', async () => {
+    const ports = await openMemoryPersistence();
+    const config = loadConfig({ PANGOLIN_BCRYPT_ROUNDS: '4' });
+    const boot = (rootPassword: string) =>
+      new IdentityBootstrap(
+        config,
+        { jwtSecret: SECRET, rootUser: 'root', rootPassword, file: 'unused', generated: [] },
+        () => undefined,
+        ports.tenants,
+        ports.identity,
+      ).onApplicationBootstrap();
+    const version = async () => (await ports.identity.getUser(null, ROOT_USER_ID))?.credentialVersion;
+    await boot('first-root-password');
+    expect(await version()).toBe(0);
+    await boot('first-root-password');
+    expect(await version()).toBe(0);
+    await boot('second-root-password');
+    expect(await version()).toBe(1);
   });
 });

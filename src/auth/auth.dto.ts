@@ -22,6 +22,9 @@ export class CreateUserDto {
 export class UpdateUserDto {
   @IsOptional() @IsString() email?: string | null;
   @IsOptional() @IsString() password?: string | null;
+  /** Required with `password` when callers change their own; the kebab-case spelling is accepted too. */
+  @IsOptional() @IsString() current_password?: string | null;
+  @IsOptional() @IsString() 'current-password'?: string | null;
   @IsOptional() @IsBoolean() active?: boolean | null;
 }
 

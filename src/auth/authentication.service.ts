@@ -11,7 +11,9 @@ import { TooManyAttemptsException, type AuthSession } from './auth-session';
 import { serviceUserIdOfApiKey, tokenDigest, verifySecret } from './credentials';
 import { signToken, TokenVerificationError, verifyToken, type TokenClaims } from './jwt';
 import { lowerRole } from './roles';
-import { AttemptThrottle } from './throttle';
+import { AttemptThrottle, throttleKeysOf, type CredentialAttempt } from './throttle';
+
+export type { CredentialAttempt } from './throttle';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -21,12 +23,6 @@ export interface RequestCredentials {
   /** `X-Pangolin-Tenant`: honoured for root only. */
   tenantHeader?: string;
   sourceAddress: string;
-}
-
-/** One credential check, for throttling: the source address and the account (or client) tried. */
-export interface CredentialAttempt {
-  address: string;
-  account: string;
 }
 
 export interface Authenticated {
@@ -48,7 +44,10 @@ export interface IssuedToken {
  */
 @Injectable()
 export class AuthenticationService {
-  /** Failed credential checks per account / per source address (login, Basic, API keys, OAuth). */
+  /**
+   * Failed credential checks per (account, source address) pair / per source address (login, Basic, API
+   * keys, OAuth); see throttleKeysOf.
+   */
   private readonly accountThrottle: AttemptThrottle;
   private readonly addressThrottle: AttemptThrottle;
   /** bcrypt results of recently verified API keys, keyed by key digest + stored hash (a rotation invalidates). */
@@ -111,7 +110,12 @@ export class AuthenticationService {
       ]),
     );
     if (revoked) throw new UnauthenticatedError('Token has been revoked');
+    if (!subject || !subject.active) throw new UnauthenticatedError('Invalid token: the account is not active');
     const role = this.currentRole(claims, subject);
+    // A password change or key rotation raised the version: every token issued before it is over.
+    if ((claims.cv ?? 0) !== subject.credentialVersion) {
+      throw new UnauthenticatedError('Token has been revoked: the credentials changed');
+    }
     return {
       principal: { tenantId: claims.tenant_id ?? DEFAULT_TENANT_ID, userId: claims.sub, username: claims.username, role },
       session: {
@@ -120,16 +124,16 @@ export class AuthenticationService {
         tokenId: claims.jti,
         tokenExpiresAt: new Date(claims.exp * 1000),
         homeTenantId: claims.tenant_id,
+        credentialVersion: subject.credentialVersion,
       },
     };
   }
 
   /**
-   * The role a token may still exercise: its claim, capped by the subject's current role, and nothing at all
-   * once the subject is gone, deactivated, expired or moved to another tenant.
+   * The role a token of an active subject may still exercise: its claim, capped by the subject's current
+   * role, and nothing at all once the subject has expired or moved to another tenant.
    */
-  private currentRole(claims: TokenClaims, subject: User | ServiceUser | null): UserRole {
-    if (!subject || !subject.active) throw new UnauthenticatedError('Invalid token: the account is not active');
+  private currentRole(claims: TokenClaims, subject: User | ServiceUser): UserRole {
     if (claims.svc) {
       const serviceUser = subject as ServiceUser;
       if (serviceUser.tenantId !== claims.tenant_id) throw new UnauthenticatedError('Invalid token');
@@ -169,19 +173,26 @@ export class AuthenticationService {
         username: serviceUser.name,
         role: serviceUser.role,
       },
-      session: { method: 'api-key', subjectKind: 'service-user', homeTenantId: serviceUser.tenantId },
+      session: {
+        method: 'api-key',
+        subjectKind: 'service-user',
+        homeTenantId: serviceUser.tenantId,
+        credentialVersion: serviceUser.credentialVersion,
+      },
     };
   }
 
   /**
    * Checks a service user's secret (an API key, also the OAuth `client_secret`): the id must name an active,
-   * unexpired service user whose key hash matches. Throttled per source address and per client id. Every
-   * failure has the same message, so a caller cannot tell a wrong id from a wrong key.
+   * unexpired service user whose key hash matches. Every failure has the same message, so a caller cannot
+   * tell a wrong id from a wrong key. The secret is checked before the throttle: a valid key (190 random
+   * bits, not guessable) is never refused because other requests from its address failed; only failures
+   * count, and a failure over the limit is answered 429.
    */
   async verifyServiceUserSecret(id: string | null, secret: string, sourceAddress: string): Promise<ServiceUser> {
     const attempt = { address: sourceAddress, account: `client:${id ?? 'malformed'}` };
-    this.assertNotThrottled(attempt);
     const fail = (message: string): never => {
+      this.assertNotThrottled(attempt);
       this.recordFailure(attempt);
       throw new UnauthenticatedError(message);
     };
@@ -204,23 +215,25 @@ export class AuthenticationService {
     this.verifiedApiKeys.set(cacheKey, Date.now() + 60_000);
   }
 
-  /** 429 while the account or the source address has used up its failed attempts in the window. */
+  /** 429 while the account (from this address) or the address has used up its failed attempts in the window. */
   assertNotThrottled(attempt: CredentialAttempt): void {
+    const keys = throttleKeysOf(attempt);
     const wait = Math.max(
-      this.accountThrottle.retryAfterSeconds([attempt.account]),
-      this.addressThrottle.retryAfterSeconds([attempt.address]),
+      this.accountThrottle.retryAfterSeconds([keys.accountAtAddress]),
+      this.addressThrottle.retryAfterSeconds([keys.address]),
     );
     if (wait > 0) throw new TooManyAttemptsException(wait);
   }
 
   recordFailure(attempt: CredentialAttempt): void {
-    this.accountThrottle.recordFailure([attempt.account]);
-    this.addressThrottle.recordFailure([attempt.address]);
+    const keys = throttleKeysOf(attempt);
+    this.accountThrottle.recordFailure([keys.accountAtAddress]);
+    this.addressThrottle.recordFailure([keys.address]);
   }
 
-  /** After a success the account's failures are forgotten (the address's are not). */
+  /** After a success the account's failures from that address are forgotten (the address's are not). */
   recordSuccess(attempt: CredentialAttempt): void {
-    this.accountThrottle.reset(attempt.account);
+    this.accountThrottle.reset(throttleKeysOf(attempt).accountAtAddress);
   }
 
   /** Signs a token for a subject and, for users, records it in `active_tokens`. */
@@ -230,6 +243,8 @@ export class AuthenticationService {
     tenantId: string | null;
     role: UserRole;
     lifetimeSeconds: number;
+    /** The subject's current credential version: the token ends when it is raised. */
+    credentialVersion: number;
     serviceUser?: boolean;
     /** Record in active_tokens (users only: the table's rows reference users). */
     record: boolean;
@@ -244,6 +259,7 @@ export class AuthenticationService {
       iat,
       exp: iat + input.lifetimeSeconds,
       ...(input.serviceUser ? { svc: true } : {}),
+      cv: input.credentialVersion,
     };
     const token = signToken(claims, this.secrets.jwtSecret);
     const expiresAt = new Date(claims.exp * 1000);

@@ -64,7 +64,12 @@ export class IdentityBootstrap implements OnApplicationBootstrap {
         await this.identity.updateUser(
           null,
           ROOT_USER_ID,
-          { passwordHash: await hashSecret(rootPassword, this.config.auth.bcryptRounds), active: true },
+          // A new root password ends the sessions issued under the old one.
+          {
+            passwordHash: await hashSecret(rootPassword, this.config.auth.bcryptRounds),
+            active: true,
+            bumpCredentialVersion: true,
+          },
           now,
         );
       }
@@ -85,6 +90,7 @@ export class IdentityBootstrap implements OnApplicationBootstrap {
         createdAt: now,
         updatedAt: now,
         lastLoginAt: null,
+        credentialVersion: 0,
       });
     } catch (error) {
       if (!(error instanceof AlreadyExistsError)) throw error; // another instance started at the same time
@@ -107,6 +113,7 @@ export class IdentityBootstrap implements OnApplicationBootstrap {
         createdAt: now,
         updatedAt: now,
         lastLoginAt: null,
+        credentialVersion: 0,
       });
     } catch (error) {
       if (!(error instanceof AlreadyExistsError)) throw error;

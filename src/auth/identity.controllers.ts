@@ -113,6 +113,7 @@ export class UsersController {
     private readonly users: UsersService,
     private readonly tokens: TokensService,
     private readonly rbac: RbacService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get('me/tokens')
@@ -144,10 +145,23 @@ export class UsersController {
   @Put(':id')
   async update(
     @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) res: Response,
     @Param('id', new UuidParamPipe('user id')) id: string,
     @JsonBody() body: UpdateUserDto,
   ): Promise<UserInfo> {
-    return toUserInfo(await this.users.update(sessionOf(req).principal, id, body));
+    const input = {
+      email: body.email,
+      password: body.password,
+      currentPassword: body.current_password ?? body['current-password'],
+      active: body.active,
+    };
+    try {
+      const sourceAddress = sourceAddressOf(req, this.config.auth.trustForwardedFor);
+      return toUserInfo(await this.users.update(sessionOf(req).principal, id, input, sourceAddress));
+    } catch (error) {
+      if (error instanceof TooManyAttemptsException) res.setHeader('Retry-After', String(error.retryAfterSeconds));
+      throw error;
+    }
   }
 
   @Delete(':id')

@@ -21,6 +21,11 @@ export interface TokenClaims {
   exp: number;
   /** Present (true) on tokens issued to service users. */
   svc?: boolean;
+  /**
+   * The subject's credential version when the token was issued (see User.credentialVersion); absent on
+   * tokens issued before versions existed, which count as version 0.
+   */
+  cv?: number;
 }
 
 const HEADER = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
@@ -62,6 +67,9 @@ export function verifyToken(token: string, secret: string, nowSeconds: number): 
   if (!isUserRole(claims.role)) throw new TokenVerificationError('bad-claims');
   const tenant = claims.tenant_id ?? null;
   if (tenant !== null && (typeof tenant !== 'string' || !UUID.test(tenant))) throw new TokenVerificationError('bad-claims');
+  if (claims.cv !== undefined && !(Number.isSafeInteger(claims.cv) && (claims.cv as number) >= 0)) {
+    throw new TokenVerificationError('bad-claims');
+  }
   if (nowSeconds >= claims.exp) throw new TokenVerificationError('expired');
   return {
     sub: claims.sub.toLowerCase(),
@@ -72,6 +80,7 @@ export function verifyToken(token: string, secret: string, nowSeconds: number): 
     iat: claims.iat,
     exp: claims.exp,
     ...(claims.svc === true ? { svc: true } : {}),
+    ...(claims.cv !== undefined ? { cv: claims.cv as number } : {}),
   };
 }
 

@@ -54,6 +54,7 @@ export class OAuthService {
       tenantId: serviceUser.tenantId,
       role: serviceUser.role,
       lifetimeSeconds: lifetime,
+      credentialVersion: serviceUser.credentialVersion,
       serviceUser: true,
       record: false,
     });

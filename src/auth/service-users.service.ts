@@ -49,6 +49,7 @@ export class ServiceUsersService {
       createdAt: now,
       expiresAt: days ? new Date(now.getTime() + days * 86_400_000) : null,
       lastUsedAt: null,
+      credentialVersion: 0,
     });
     return { serviceUser, apiKey };
   }
@@ -83,12 +84,16 @@ export class ServiceUsersService {
     return this.identity.deleteServiceUser(principal.tenantId, id);
   }
 
-  /** A new key; the old one stops working at once (its hash is replaced). */
+  /**
+   * A new key; the old one stops working at once (its hash is replaced), and so do the OAuth tokens issued
+   * with it (the credential version is raised).
+   */
   async rotate(principal: Principal, id: string): Promise<{ serviceUser: ServiceUser; apiKey: string }> {
     await this.get(principal, id);
     const apiKey = newApiKey(id);
     const serviceUser = await this.identity.updateServiceUser(principal.tenantId, id, {
       apiKeyHash: await hashSecret(apiKey, this.config.auth.bcryptRounds),
+      bumpCredentialVersion: true,
     });
     return { serviceUser, apiKey };
   }

@@ -1,3 +1,19 @@
+/** One credential check, for throttling: the source address and the account (or client) tried. */
+export interface CredentialAttempt {
+  address: string;
+  account: string;
+}
+
+/**
+ * The throttle keys of a credential check. The per-account limit counts the account as tried from one source
+ * address, so failures sent from an attacker's address never lock the account's owner out elsewhere; the
+ * per-address limit counts the address alone, across every account it tries. The pair is written as a JSON
+ * array, so no username or address can make two different pairs share a key.
+ */
+export function throttleKeysOf(attempt: CredentialAttempt): { accountAtAddress: string; address: string } {
+  return { accountAtAddress: JSON.stringify([attempt.account, attempt.address]), address: attempt.address };
+}
+
 /**
  * In-process throttling of credential checks (login, Basic root, API keys, OAuth client credentials): a
  * fixed window of failed attempts per key (a source address, an account). Memory is bounded: at most

@@ -55,6 +55,7 @@ export class TokensService {
       tenantId: subject.role === 'root' ? tenantId : subject.tenantId,
       role,
       lifetimeSeconds: hours * 3600,
+      credentialVersion: subject.credentialVersion,
       record: true,
     });
   }
@@ -74,7 +75,7 @@ export class TokensService {
 
   /** A fresh token for the same identity; the presented token is revoked. */
   async rotate(principal: Principal, session: AuthSession): Promise<IssuedToken> {
-    if (session.method !== 'token' || !session.tokenId || !session.tokenExpiresAt) {
+    if (session.method !== 'token' || !session.tokenId || !session.tokenExpiresAt || session.credentialVersion === undefined) {
       throw new ValidationError('Only a bearer token can be rotated');
     }
     const issued = await this.authentication.issueToken({
@@ -83,6 +84,8 @@ export class TokensService {
       tenantId: session.homeTenantId,
       role: principal.role,
       lifetimeSeconds: this.config.auth.sessionTtlSeconds,
+      // The version the presented token was just checked against: a change since then ends the new one too.
+      credentialVersion: session.credentialVersion,
       serviceUser: session.subjectKind === 'service-user',
       record: session.subjectKind === 'user',
     });

@@ -9,9 +9,22 @@ import { TenantsPort } from '../persistence/ports';
 import { IdentityPort, type User, type UserPatch } from '../persistence/ports/identity.port';
 import { ROOT_USER_ID } from './auth.tokens';
 import type { AuthSession } from './auth-session';
-import { AuthenticationService, type IssuedToken } from './authentication.service';
+import { AuthenticationService, type CredentialAttempt, type IssuedToken } from './authentication.service';
 import { decoyHash, hashSecret, validateNewPassword, verifySecret } from './credentials';
 import { isAdminRole, parseRoleName } from './roles';
+
+export interface UpdateUserInput {
+  email?: string | null;
+  password?: string | null;
+  /** Required when the caller changes its own password. */
+  currentPassword?: string | null;
+  active?: boolean | null;
+}
+
+/** The throttle account of a user's password: login and the current-password check of a change share it. */
+function passwordAttempt(tenantId: string | null, username: string, sourceAddress: string): CredentialAttempt {
+  return { address: sourceAddress, account: `user:${tenantId ?? 'root'}/${username}` };
+}
 
 export interface CreateUserInput {
   username: string;
@@ -45,7 +58,7 @@ export class UsersService {
     input: { username: string; password: string; tenantId: string | null },
     sourceAddress: string,
   ): Promise<{ user: User; issued: IssuedToken }> {
-    const attempt = { address: sourceAddress, account: `user:${input.tenantId ?? 'root'}/${input.username}` };
+    const attempt = passwordAttempt(input.tenantId, input.username, sourceAddress);
     this.authentication.assertNotThrottled(attempt);
     const user = await this.identity.findUserByUsername(input.tenantId, input.username);
     const valid = await verifySecret(input.password, user?.passwordHash ?? this.decoyHash());
@@ -61,6 +74,7 @@ export class UsersService {
       tenantId: user.tenantId,
       role: user.role,
       lifetimeSeconds: this.config.auth.sessionTtlSeconds,
+      credentialVersion: user.credentialVersion,
       record: true,
     });
     const now = new Date();
@@ -92,6 +106,7 @@ export class UsersService {
       createdAt: now,
       updatedAt: now,
       lastLoginAt: now,
+      credentialVersion: session.credentialVersion ?? 0,
     };
   }
 
@@ -119,6 +134,7 @@ export class UsersService {
       createdAt: now,
       updatedAt: now,
       lastLoginAt: null,
+      credentialVersion: 0,
     });
   }
 
@@ -131,11 +147,13 @@ export class UsersService {
     return this.find(principal, id);
   }
 
-  async update(
-    principal: Principal,
-    id: string,
-    input: { email?: string | null; password?: string | null; active?: boolean | null },
-  ): Promise<User> {
+  /**
+   * Updates a user. A password change raises the user's credential version, which ends every token issued
+   * before it, the caller's own included when it changes its own password (the client logs in again). A
+   * caller changing its own password must send the current one: a stolen session alone cannot take over
+   * the account. Wrong current passwords are throttled like failed logins.
+   */
+  async update(principal: Principal, id: string, input: UpdateUserInput, sourceAddress: string): Promise<User> {
     this.assertSelfOrAdmin(principal, id, 'Cannot update other users');
     const user = await this.find(principal, id);
     const patch: UserPatch = {};
@@ -150,9 +168,27 @@ export class UsersService {
         throw new ValidationError('The root password is set with PANGOLIN_ROOT_PASSWORD (or the generated secrets file)');
       }
       validateNewPassword(input.password);
+      if (user.id === principal.userId) await this.verifyCurrentPassword(user, input.currentPassword, sourceAddress);
       patch.passwordHash = await hashSecret(input.password, this.config.auth.bcryptRounds);
+      patch.bumpCredentialVersion = true;
     }
     return this.identity.updateUser(user.tenantId, id, patch, new Date());
+  }
+
+  private async verifyCurrentPassword(
+    user: User,
+    currentPassword: string | null | undefined,
+    sourceAddress: string,
+  ): Promise<void> {
+    if (typeof currentPassword !== 'string' || currentPassword === '') {
+      throw new ValidationError('current_password is required to change your own password');
+    }
+    const attempt = passwordAttempt(user.tenantId, user.username, sourceAddress);
+    this.authentication.assertNotThrottled(attempt);
+    if (!(await verifySecret(currentPassword, user.passwordHash ?? this.decoyHash()))) {
+      this.authentication.recordFailure(attempt);
+      throw new UnauthenticatedError('Invalid credentials');
+    }
   }
 
   async delete(principal: Principal, id: string): Promise<void> {

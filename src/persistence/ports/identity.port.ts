@@ -23,6 +23,11 @@ export interface User {
   createdAt: Date;
   updatedAt: Date;
   lastLoginAt: Date | null;
+  /**
+   * Raised by one on every password change; tokens carry the version they were issued at, and a token of an
+   * older version no longer authenticates. Starts at 0.
+   */
+  credentialVersion: number;
 }
 
 /** Fields of a user that can change; absent fields are kept. */
@@ -31,6 +36,8 @@ export interface UserPatch {
   passwordHash?: string | null;
   active?: boolean;
   lastLoginAt?: Date | null;
+  /** Raise `credentialVersion` by one, atomically with the rest of the patch. */
+  bumpCredentialVersion?: boolean;
 }
 
 /** A token minted by the server (its JWT `jti`), listed until it expires or is revoked. */
@@ -107,10 +114,11 @@ export interface RoleUpdate {
   permissions: PermissionGrant[];
 }
 
-/** A grant made directly to one user. */
+/** A grant made directly to one user or service user. */
 export interface Permission {
   id: string;
   tenantId: string;
+  /** The grantee: a user's or a service user's id (both random UUIDs, so they never collide). */
   userId: string;
   scope: PermissionScope;
   actions: Action[];
@@ -140,6 +148,8 @@ export interface ServiceUser {
   createdAt: Date;
   expiresAt: Date | null;
   lastUsedAt: Date | null;
+  /** Raised by one on every key rotation; as User.credentialVersion, it ends the tokens issued before. */
+  credentialVersion: number;
 }
 
 export interface ServiceUserPatch {
@@ -150,6 +160,30 @@ export interface ServiceUserPatch {
   expiresAt?: Date | null;
   apiKeyHash?: string;
   lastUsedAt?: Date | null;
+  /** Raise `credentialVersion` by one, atomically with the rest of the patch. */
+  bumpCredentialVersion?: boolean;
+}
+
+/** The user after a patch (for adapters that write whole rows); `updatedAt` is the adapter's. */
+export function applyUserPatch(stored: User, patch: UserPatch): User {
+  const updated: User = { ...stored };
+  if (patch.email !== undefined) updated.email = patch.email;
+  if (patch.passwordHash !== undefined) updated.passwordHash = patch.passwordHash;
+  if (patch.active !== undefined) updated.active = patch.active;
+  if (patch.lastLoginAt !== undefined) updated.lastLoginAt = patch.lastLoginAt;
+  if (patch.bumpCredentialVersion) updated.credentialVersion = stored.credentialVersion + 1;
+  return updated;
+}
+
+/** The service user after a patch (for adapters that write whole rows). */
+export function applyServiceUserPatch(stored: ServiceUser, patch: ServiceUserPatch): ServiceUser {
+  const { bumpCredentialVersion, ...fields } = patch;
+  const updated: ServiceUser = { ...stored };
+  for (const [field, value] of Object.entries(fields)) {
+    if (value !== undefined) (updated as unknown as Record<string, unknown>)[field] = value;
+  }
+  if (bumpCredentialVersion) updated.credentialVersion = stored.credentialVersion + 1;
+  return updated;
 }
 
 /**
@@ -248,7 +282,10 @@ export abstract class IdentityPort {
   /** The roles assigned to the user, ordered by name, then id. */
   abstract listUserRoles(tenantId: string, userId: string): Promise<Role[]>;
 
-  /** Inserts a direct grant. Throws NotFoundError('user') when the user is not in the tenant. */
+  /**
+   * Inserts a direct grant to a user or a service user of the tenant. Throws NotFoundError('user') when
+   * neither a user nor a service user with that id is in the tenant.
+   */
   abstract grantPermission(permission: Permission): Promise<Permission>;
 
   abstract getPermission(tenantId: string, id: string): Promise<Permission | null>;
@@ -260,8 +297,8 @@ export abstract class IdentityPort {
   abstract listPermissions(tenantId: string, filter: { userId?: string }, page?: Pagination): Promise<Permission[]>;
 
   /**
-   * Everything the user is granted in the tenant: its direct grants, then the grants of its roles. One call,
-   * for the authorization check of every request.
+   * Everything the user (or service user) is granted in the tenant: its direct grants, then the grants of its
+   * roles (service users have none). One call, for the authorization check of every request.
    */
   abstract getEffectiveGrants(tenantId: string, userId: string): Promise<PermissionGrant[]>;
 
@@ -281,7 +318,7 @@ export abstract class IdentityPort {
   /** Applies the patch. Throws NotFoundError('service-user'), AlreadyExistsError('service-user'). Atomic. */
   abstract updateServiceUser(tenantId: string, id: string, patch: ServiceUserPatch): Promise<ServiceUser>;
 
-  /** Throws NotFoundError('service-user'). */
+  /** Deletes the service user and, atomically, its direct grants. Throws NotFoundError('service-user'). */
   abstract deleteServiceUser(tenantId: string, id: string): Promise<void>;
 
   // --- tenants -----------------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ export function describeIdentityContract(ctx: ContractContext): void {
       createdAt: at(0),
       updatedAt: at(0),
       lastLoginAt: null,
+      credentialVersion: 0,
       ...overrides,
     });
 
@@ -83,6 +84,7 @@ export function describeIdentityContract(ctx: ContractContext): void {
       createdAt: at(0),
       expiresAt: null,
       lastUsedAt: null,
+      credentialVersion: 0,
       ...overrides,
     });
 
@@ -140,6 +142,18 @@ export function describeIdentityContract(ctx: ContractContext): void {
         await expectRejection(identity().updateUser(randomUUID(), u.id, { active: true }, at(11)), NotFoundError, {
           resource: 'user',
         });
+      });
+
+      it('raises the credential version by one per bump, with the rest of the patch', async () => {
+        const tenantId = randomUUID();
+        const u = await identity().createUser(user(tenantId));
+        expect(u.credentialVersion).toBe(0);
+        const changed = await identity().updateUser(tenantId, u.id, { passwordHash: '$2b$10$new', bumpCredentialVersion: true }, at(10));
+        expect(changed).toEqual({ ...u, passwordHash: '$2b$10$new', credentialVersion: 1, updatedAt: at(10) });
+        await identity().updateUser(tenantId, u.id, { bumpCredentialVersion: true }, at(11));
+        await identity().updateUser(tenantId, u.id, { email: 'other@example.com' }, at(12));
+        await expect(identity().getUser(tenantId, u.id)).resolves.toMatchObject({ credentialVersion: 2, email: 'other@example.com' });
+        await expect(identity().findUserByUsername(tenantId, u.username)).resolves.toMatchObject({ credentialVersion: 2 });
       });
 
       it('deleting a user removes its tokens, grants and role assignments', async () => {
@@ -372,6 +386,42 @@ export function describeIdentityContract(ctx: ContractContext): void {
         await expectRejection(identity().deleteServiceUser(randomUUID(), s.id), NotFoundError, { resource: 'service-user' });
         await identity().deleteServiceUser(tenantId, s.id);
         await expect(identity().getServiceUserForAuthentication(s.id)).resolves.toBeNull();
+      });
+
+      it('service users receive direct grants inside their tenant; deleting one deletes its grants', async () => {
+        const tenantId = randomUUID();
+        const s = await identity().createServiceUser(serviceUser(tenantId));
+        const other = await identity().createServiceUser(serviceUser(tenantId));
+        const grant: Permission = {
+          id: randomUUID(),
+          tenantId,
+          userId: s.id,
+          scope: { type: 'tenant' },
+          actions: ['read'],
+          grantedBy: 'admin',
+          grantedAt: at(1),
+        };
+        await expect(identity().grantPermission(grant)).resolves.toEqual(grant);
+        const kept = await identity().grantPermission({ ...grant, id: randomUUID(), userId: other.id });
+        await expect(identity().getEffectiveGrants(tenantId, s.id)).resolves.toEqual([{ scope: { type: 'tenant' }, actions: ['read'] }]);
+        await expect(identity().listPermissions(tenantId, { userId: s.id })).resolves.toEqual([grant]);
+        await expectRejection(identity().grantPermission({ ...grant, id: randomUUID(), tenantId: randomUUID() }), NotFoundError, {
+          resource: 'user',
+        });
+        await identity().deleteServiceUser(tenantId, s.id);
+        await expect(identity().listPermissions(tenantId, {})).resolves.toEqual([kept]);
+        await expect(identity().getEffectiveGrants(tenantId, s.id)).resolves.toEqual([]);
+      });
+
+      it('raises a service user’s credential version by one per bump, with the rest of the patch', async () => {
+        const tenantId = randomUUID();
+        const s = await identity().createServiceUser(serviceUser(tenantId));
+        expect(s.credentialVersion).toBe(0);
+        const rotated = await identity().updateServiceUser(tenantId, s.id, { apiKeyHash: '$2b$10$next', bumpCredentialVersion: true });
+        expect(rotated).toEqual({ ...s, apiKeyHash: '$2b$10$next', credentialVersion: 1 });
+        await identity().updateServiceUser(tenantId, s.id, { lastUsedAt: at(5) });
+        await expect(identity().getServiceUserForAuthentication(s.id)).resolves.toMatchObject({ credentialVersion: 1, lastUsedAt: at(5) });
+        await expect(identity().getServiceUser(tenantId, s.id)).resolves.not.toHaveProperty('bumpCredentialVersion');
       });
     });
 

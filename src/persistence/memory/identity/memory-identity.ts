@@ -1,6 +1,8 @@
 import { AlreadyExistsError, NotFoundError } from '../../../common/errors';
 import type { Pagination } from '../../models';
 import {
+  applyServiceUserPatch,
+  applyUserPatch,
   IdentityPort,
   type ActiveToken,
   type ActiveTokenWithUser,
@@ -86,11 +88,7 @@ export class MemoryIdentity extends IdentityPort {
     return this.exclusive(() => {
       const stored = this.userIn(tenantId, id);
       if (!stored) throw new NotFoundError('user', id, 'User not found');
-      const updated: User = { ...stored, updatedAt: now };
-      if (patch.email !== undefined) updated.email = patch.email;
-      if (patch.passwordHash !== undefined) updated.passwordHash = patch.passwordHash;
-      if (patch.active !== undefined) updated.active = patch.active;
-      if (patch.lastLoginAt !== undefined) updated.lastLoginAt = patch.lastLoginAt;
+      const updated: User = { ...applyUserPatch(stored, patch), updatedAt: now };
       this.users.set(id, copy(updated));
       return copy(updated);
     });
@@ -269,7 +267,7 @@ export class MemoryIdentity extends IdentityPort {
 
   grantPermission(permission: Permission): Promise<Permission> {
     return this.exclusive(() => {
-      if (!this.userIn(permission.tenantId, permission.userId)) {
+      if (!this.userIn(permission.tenantId, permission.userId) && !this.serviceUserIn(permission.tenantId, permission.userId)) {
         throw new NotFoundError('user', permission.userId, 'User not found');
       }
       if (this.permissions.has(permission.id)) throw new AlreadyExistsError('permission', permission.id);
@@ -352,10 +350,7 @@ export class MemoryIdentity extends IdentityPort {
       const stored = this.serviceUserIn(tenantId, id);
       if (!stored) throw new NotFoundError('service-user', id, 'Service user not found');
       if (patch.name !== undefined) this.assertServiceUserNameFree(tenantId, patch.name, id);
-      const updated: ServiceUser = { ...stored };
-      for (const [field, value] of Object.entries(patch)) {
-        if (value !== undefined) (updated as unknown as Record<string, unknown>)[field] = value;
-      }
+      const updated = applyServiceUserPatch(stored, patch);
       this.serviceUsers.set(id, copy(updated));
       return copy(updated);
     });
@@ -365,6 +360,7 @@ export class MemoryIdentity extends IdentityPort {
     return this.exclusive(() => {
       if (!this.serviceUserIn(tenantId, id)) throw new NotFoundError('service-user', id, 'Service user not found');
       this.serviceUsers.delete(id);
+      for (const [permissionId, p] of this.permissions) if (p.userId === id) this.permissions.delete(permissionId);
     });
   }
 

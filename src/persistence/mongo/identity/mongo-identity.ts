@@ -109,7 +109,7 @@ export class MongoIdentity extends IdentityPort {
       if (patch.lastLoginAt !== undefined) set.lastLoginAt = millis(patch.lastLoginAt);
       const doc = await this.collection('users').findOneAndUpdate(
         { id, tenantKey: keyOf(tenantId) },
-        { $set: set },
+        { $set: set, ...credentialVersionBump(patch) },
         { returnDocument: 'after' },
       );
       if (!doc) throw new NotFoundError('user', id, 'User not found');
@@ -330,7 +330,8 @@ export class MongoIdentity extends IdentityPort {
   grantPermission(permission: Permission): Promise<Permission> {
     const duplicate = () => new AlreadyExistsError('permission', permission.id);
     return this.run(async () => {
-      if (!(await this.collection('users').findOne({ id: permission.userId, tenantKey: permission.tenantId }))) {
+      const grantee = { id: permission.userId, tenantKey: permission.tenantId };
+      if (!(await this.collection('users').findOne(grantee)) && !(await this.collection('serviceUsers').findOne(grantee))) {
         throw new NotFoundError('user', permission.userId, 'User not found');
       }
       if (await this.collection('permissions').findOne({ id: permission.id })) throw duplicate();
@@ -426,7 +427,11 @@ export class MongoIdentity extends IdentityPort {
       if (patch.expiresAt !== undefined) set.expiresAt = millis(patch.expiresAt);
       if (patch.apiKeyHash !== undefined) set.apiKeyHash = patch.apiKeyHash;
       if (patch.lastUsedAt !== undefined) set.lastUsedAt = millis(patch.lastUsedAt);
-      const doc = await serviceUsers.findOneAndUpdate({ id, tenantKey: tenantId }, { $set: set }, { returnDocument: 'after' });
+      const doc = await serviceUsers.findOneAndUpdate(
+        { id, tenantKey: tenantId },
+        { $set: set, ...credentialVersionBump(patch) },
+        { returnDocument: 'after' },
+      );
       if (!doc) throw new NotFoundError('service-user', id, 'Service user not found');
       return serviceUserFromDoc(doc);
     }, duplicate);
@@ -436,6 +441,7 @@ export class MongoIdentity extends IdentityPort {
     return this.run(async () => {
       const result = await this.collection('serviceUsers').deleteOne({ id, tenantKey: tenantId });
       if (result.deletedCount === 0) throw new NotFoundError('service-user', id, 'Service user not found');
+      await this.collection('permissions').deleteMany({ userId: id, tenantKey: tenantId });
     });
   }
 
@@ -487,6 +493,11 @@ export async function createMongoIdentityIndexes(connection: Connection): Promis
   await c('serviceUsers').createIndex({ tenantKey: 1, name: 1 }, { unique: true });
 }
 
+/** The `$inc` that raises the credential version (a document written before versions existed counts as 0). */
+function credentialVersionBump(patch: { bumpCredentialVersion?: boolean }): Document {
+  return patch.bumpCredentialVersion ? { $inc: { credentialVersion: 1 } } : {};
+}
+
 function millis(value: Date | null): number | null {
   return value === null ? null : value.getTime();
 }
@@ -508,6 +519,7 @@ function userToDoc(user: User): Document {
     createdAt: user.createdAt.getTime(),
     updatedAt: user.updatedAt.getTime(),
     lastLoginAt: millis(user.lastLoginAt),
+    credentialVersion: user.credentialVersion,
   };
 }
 
@@ -524,6 +536,7 @@ function userFromDoc(doc: Document): User {
     createdAt: new Date(doc.createdAt),
     updatedAt: new Date(doc.updatedAt),
     lastLoginAt: optionalDate(doc.lastLoginAt),
+    credentialVersion: doc.credentialVersion ?? 0,
   };
 }
 
@@ -591,6 +604,7 @@ function serviceUserToDoc(s: ServiceUser): Document {
     createdAt: s.createdAt.getTime(),
     expiresAt: millis(s.expiresAt),
     lastUsedAt: millis(s.lastUsedAt),
+    credentialVersion: s.credentialVersion,
   };
 }
 
@@ -607,5 +621,6 @@ function serviceUserFromDoc(doc: Document): ServiceUser {
     createdAt: new Date(doc.createdAt),
     expiresAt: optionalDate(doc.expiresAt),
     lastUsedAt: optionalDate(doc.lastUsedAt),
+    credentialVersion: doc.credentialVersion ?? 0,
   };
 }

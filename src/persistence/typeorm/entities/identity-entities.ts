@@ -23,6 +23,8 @@ export class UserEntity {
   @Column({ name: 'updated_at', type: 'bigint', transformer: bigintNumber }) updatedAt: number;
   @Column({ name: 'last_login_at', type: 'bigint', nullable: true, transformer: bigintNumber })
   lastLoginAt: number | null;
+  /** Raised by every password change; tokens of an older version no longer authenticate. */
+  @Column({ name: 'credential_version', type: 'integer', default: 0 }) credentialVersion: number;
 }
 
 /** A token minted by the token endpoints (the JWT `jti`), listed until it expires or is revoked. */
@@ -60,7 +62,7 @@ export class RoleEntity {
   @Column({ name: 'updated_at', type: 'bigint', transformer: bigintNumber }) updatedAt: number;
 }
 
-/** A direct grant to a user. */
+/** A direct grant to a user or a service user (no foreign key: `user_id` names either). */
 @Entity({ name: 'permissions' })
 export class PermissionEntity {
   @PrimaryColumn({ type: 'text' }) id: string;
@@ -97,4 +99,6 @@ export class ServiceUserEntity {
   expiresAt: number | null;
   @Column({ name: 'last_used_at', type: 'bigint', nullable: true, transformer: bigintNumber })
   lastUsedAt: number | null;
+  /** Raised by every key rotation; tokens of an older version no longer authenticate. */
+  @Column({ name: 'credential_version', type: 'integer', default: 0 }) credentialVersion: number;
 }

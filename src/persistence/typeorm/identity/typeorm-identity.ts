@@ -1,6 +1,8 @@
 import { AlreadyExistsError, NotFoundError } from '../../../common/errors';
 import type { Pagination } from '../../models';
 import {
+  applyServiceUserPatch,
+  applyUserPatch,
   IdentityPort,
   type Action,
   type ActiveToken,
@@ -25,8 +27,9 @@ type Row = Record<string, unknown>;
 /**
  * Identity records on SQLite and PostgreSQL, in the tables of the initial migration (users, active_tokens,
  * revoked_tokens, roles, permissions, user_roles, service_users). Plain SQL written once with `$n`
- * placeholders; the null tenant (root space) is compared null-safely. Deleting a user cascades to its tokens,
- * grants and assignments through the foreign keys; deleting a role cascades to its assignments.
+ * placeholders; the null tenant (root space) is compared null-safely. Deleting a user cascades to its tokens
+ * and assignments through the foreign keys; deleting a role cascades to its assignments. Direct grants name a
+ * user or a service user, so no foreign key covers them: they are deleted with their grantee here.
  */
 export class TypeormIdentity extends IdentityPort {
   constructor(private readonly db: SqlDatabase) {
@@ -45,8 +48,8 @@ export class TypeormIdentity extends IdentityPort {
         if (taken.length > 0) throw new AlreadyExistsError('user', user.username);
         await s.run(
           `INSERT INTO users (id, tenant_id, username, email, password_hash, oauth_provider, oauth_subject, role, active,
-             created_at, updated_at, last_login_at)
-           VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, $9, $10, $11)`,
+             created_at, updated_at, last_login_at, credential_version)
+           VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, $9, $10, $11, $12)`,
           [
             user.id,
             user.tenantId,
@@ -59,6 +62,7 @@ export class TypeormIdentity extends IdentityPort {
             user.createdAt.getTime(),
             user.updatedAt.getTime(),
             millis(user.lastLoginAt),
+            user.credentialVersion,
           ],
         );
         return { ...user };
@@ -100,14 +104,19 @@ export class TypeormIdentity extends IdentityPort {
         tenantId,
       ]);
       if (!rows[0]) throw new NotFoundError('user', id, 'User not found');
-      const updated: User = { ...toUser(rows[0]), updatedAt: now };
-      if (patch.email !== undefined) updated.email = patch.email;
-      if (patch.passwordHash !== undefined) updated.passwordHash = patch.passwordHash;
-      if (patch.active !== undefined) updated.active = patch.active;
-      if (patch.lastLoginAt !== undefined) updated.lastLoginAt = patch.lastLoginAt;
+      const updated: User = { ...applyUserPatch(toUser(rows[0]), patch), updatedAt: now };
       await s.run(
-        `UPDATE users SET email = $2, password_hash = $3, active = $4, last_login_at = $5, updated_at = $6 WHERE id = $1`,
-        [id, updated.email, updated.passwordHash, bool(s, updated.active), millis(updated.lastLoginAt), now.getTime()],
+        `UPDATE users SET email = $2, password_hash = $3, active = $4, last_login_at = $5, updated_at = $6,
+           credential_version = $7 WHERE id = $1`,
+        [
+          id,
+          updated.email,
+          updated.passwordHash,
+          bool(s, updated.active),
+          millis(updated.lastLoginAt),
+          now.getTime(),
+          updated.credentialVersion,
+        ],
       );
       return updated;
     });
@@ -117,6 +126,7 @@ export class TypeormIdentity extends IdentityPort {
     await this.db.write(async (s) => {
       const deleted = await s.run(`DELETE FROM users WHERE id = $1 AND ${sameTenant(s, 'tenant_id', 2)}`, [id, tenantId]);
       if (deleted === 0) throw new NotFoundError('user', id, 'User not found');
+      await s.run('DELETE FROM permissions WHERE user_id = $1', [id]);
     });
   }
 
@@ -335,11 +345,12 @@ export class TypeormIdentity extends IdentityPort {
   async grantPermission(permission: Permission): Promise<Permission> {
     return this.db.write(
       async (s) => {
-        const user = await s.rows('SELECT 1 AS found FROM users WHERE id = $1 AND tenant_id = $2', [
-          permission.userId,
-          permission.tenantId,
-        ]);
-        if (user.length === 0) throw new NotFoundError('user', permission.userId, 'User not found');
+        // The grantee's row stays locked until the grant is written, so a concurrent delete cannot orphan it.
+        const grantee = [permission.userId, permission.tenantId];
+        const found =
+          (await s.rows(`SELECT 1 AS found FROM users WHERE id = $1 AND tenant_id = $2${s.forUpdate}`, grantee)).length > 0 ||
+          (await s.rows(`SELECT 1 AS found FROM service_users WHERE id = $1 AND tenant_id = $2${s.forUpdate}`, grantee)).length > 0;
+        if (!found) throw new NotFoundError('user', permission.userId, 'User not found');
         await s.run(
           `INSERT INTO permissions (id, tenant_id, user_id, scope, actions, granted_by, granted_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7)`,
@@ -418,8 +429,8 @@ export class TypeormIdentity extends IdentityPort {
         if (taken.length > 0) throw new AlreadyExistsError('service-user', serviceUser.name);
         await s.run(
           `INSERT INTO service_users (id, tenant_id, name, description, api_key_hash, role, active, created_by, created_at,
-             expires_at, last_used_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+             expires_at, last_used_at, credential_version)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
           [
             serviceUser.id,
             serviceUser.tenantId,
@@ -432,6 +443,7 @@ export class TypeormIdentity extends IdentityPort {
             serviceUser.createdAt.getTime(),
             millis(serviceUser.expiresAt),
             millis(serviceUser.lastUsedAt),
+            serviceUser.credentialVersion,
           ],
         );
         return { ...serviceUser };
@@ -469,10 +481,7 @@ export class TypeormIdentity extends IdentityPort {
           tenantId,
         ]);
         if (!rows[0]) throw new NotFoundError('service-user', id, 'Service user not found');
-        const updated: ServiceUser = toServiceUser(rows[0]);
-        for (const [field, value] of Object.entries(patch)) {
-          if (value !== undefined) (updated as unknown as Record<string, unknown>)[field] = value;
-        }
+        const updated = applyServiceUserPatch(toServiceUser(rows[0]), patch);
         if (updated.name !== toServiceUser(rows[0]).name) {
           const clash = await s.rows('SELECT 1 AS taken FROM service_users WHERE tenant_id = $1 AND name = $2 AND id <> $3', [
             tenantId,
@@ -483,7 +492,7 @@ export class TypeormIdentity extends IdentityPort {
         }
         await s.run(
           `UPDATE service_users SET name = $2, description = $3, api_key_hash = $4, role = $5, active = $6, expires_at = $7,
-             last_used_at = $8 WHERE id = $1`,
+             last_used_at = $8, credential_version = $9 WHERE id = $1`,
           [
             id,
             updated.name,
@@ -493,6 +502,7 @@ export class TypeormIdentity extends IdentityPort {
             bool(s, updated.active),
             millis(updated.expiresAt),
             millis(updated.lastUsedAt),
+            updated.credentialVersion,
           ],
         );
         return updated;
@@ -505,6 +515,7 @@ export class TypeormIdentity extends IdentityPort {
     await this.db.write(async (s) => {
       const deleted = await s.run('DELETE FROM service_users WHERE id = $1 AND tenant_id = $2', [id, tenantId]);
       if (deleted === 0) throw new NotFoundError('service-user', id, 'Service user not found');
+      await s.run('DELETE FROM permissions WHERE user_id = $1 AND tenant_id = $2', [id, tenantId]);
     });
   }
 
@@ -566,6 +577,7 @@ function toUser(row: Row): User {
     createdAt: date(row.created_at),
     updatedAt: date(row.updated_at),
     lastLoginAt: optionalDate(row.last_login_at),
+    credentialVersion: Number(row.credential_version),
   };
 }
 
@@ -619,5 +631,6 @@ function toServiceUser(row: Row): ServiceUser {
     createdAt: date(row.created_at),
     expiresAt: optionalDate(row.expires_at),
     lastUsedAt: optionalDate(row.last_used_at),
+    credentialVersion: Number(row.credential_version),
   };
 }

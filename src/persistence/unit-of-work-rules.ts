@@ -170,7 +170,7 @@ function commitSnapshot(row: WrittenRow): CommitAssetSnapshot {
  * Checks one expectation against the row as it is now (undefined = absent), so every adapter fails with the
  * same ExpectationFailedError (name, failure).
  */
-export function checkAssetExpectation(expectation: AssetExpectation, row: { properties: StringMap } | undefined): void {
+function checkAssetExpectation(expectation: AssetExpectation, row: { properties: StringMap } | undefined): void {
   const name = qualifiedAssetName(expectation.namespace, expectation.name);
   if (expectation.state === 'absent') {
     if (row) throw new ExpectationFailedError(name, 'exists');
@@ -184,7 +184,7 @@ export function checkAssetExpectation(expectation: AssetExpectation, row: { prop
 }
 
 /** The commit a unit of work appends: a new id, the branch head as parent, `info.timestamp` or now. */
-export function newCommit(tenantId: string, parentId: string | null, info: CommitInfo, operations: CommitOperation[]): Commit {
+function newCommit(tenantId: string, parentId: string | null, info: CommitInfo, operations: CommitOperation[]): Commit {
   return {
     id: randomUUID(),
     tenantId,

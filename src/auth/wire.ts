@@ -1,3 +1,4 @@
+import { timestampZ } from '../common/wire-timestamp';
 import type { Permission, Role, ServiceUser, User } from '../persistence/ports/identity.port';
 
 /**
@@ -5,16 +6,6 @@ import type { Permission, Role, ServiceUser, User } from '../persistence/ports/i
  * and ServiceUser are kebab-case; token and API-key responses snake_case. No shape ever carries a password
  * hash, an API-key hash or a token held by the server.
  */
-
-/** RFC 3339 UTC with `Z`, fraction only when there is one (0 or 3 digits). */
-export function timestampZ(date: Date): string {
-  return date.toISOString().replace('.000Z', 'Z');
-}
-
-/** RFC 3339 with `+00:00` and whole seconds: the pre-formatted timestamps of login and token responses. */
-export function timestampOffset(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, '+00:00');
-}
 
 export interface UserInfo {
   id: string;

@@ -288,8 +288,16 @@ export function describeUnitOfWorkContract(ctx: ContractContext): void {
         ],
         [
           'the same id on two puts',
-          ({ idA }) => ({ puts: [tablePut(['ns'], 'x', null, { id: idA }), tablePut(['ns'], 'y', null, { id: idA })] }),
-          /id/,
+          () => {
+            const id = randomUUID();
+            return { puts: [tablePut(['ns'], 'x', null, { id }), tablePut(['ns'], 'y', null, { id })] };
+          },
+          /'ns\.y' would share the id/,
+        ],
+        [
+          'a given id that another put keeps',
+          ({ idA }) => ({ puts: [tablePut(['ns'], 'a', 's3://a1.json'), tablePut(['ns'], 'y', null, { id: idA })] }),
+          /'ns\.y' would share the id/,
         ],
       ];
       for (const [title, partial, message] of invalid) {

@@ -1,4 +1,5 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
+import { assertNever } from '../common/assert-never';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../common/errors';
 import type { Principal } from '../common/http/principal';
 import type { AppConfig } from '../config/config';
@@ -98,7 +99,7 @@ export class AuthorizationGuard implements CanActivate {
         return;
       }
       default:
-        return assertNever(access);
+        return assertNever(access, 'authorization case');
     }
   }
 
@@ -150,7 +151,7 @@ export class AuthorizationGuard implements CanActivate {
         return this.resolve(tenantId, { level: 'merge-operation', operationId: conflict.mergeOperationId }, wantsAssetId);
       }
       default:
-        return assertNever(target);
+        return assertNever(target, 'authorization case');
     }
   }
 
@@ -159,8 +160,4 @@ export class AuthorizationGuard implements CanActivate {
     if (!catalog) throw new NotFoundError('catalog', name, `Catalog '${name}' not found`);
     return catalog.id;
   }
-}
-
-function assertNever(value: never): never {
-  throw new Error(`Unhandled authorization case: ${JSON.stringify(value)}`);
 }

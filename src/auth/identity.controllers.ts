@@ -4,6 +4,7 @@ import { ValidationError } from '../common/errors';
 import { parsePagination } from '../common/http/pagination';
 import { UuidParamPipe } from '../common/http/uuid-param';
 import { JsonBody } from '../common/http/validation';
+import { timestampOffset, timestampZ } from '../common/wire-timestamp';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import type { ActiveTokenWithUser } from '../persistence/ports/identity.port';
@@ -27,8 +28,6 @@ import { ServiceUsersService } from './service-users.service';
 import { TokensService } from './tokens.service';
 import { UsersService } from './users.service';
 import {
-  timestampOffset,
-  timestampZ,
   toApiKeyResponse,
   toPermissionResponse,
   toRoleResponse,

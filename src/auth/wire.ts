@@ -1,4 +1,4 @@
-import { formatTimestamp } from '../common/wire-time';
+import { timestampZ } from '../common/wire-timestamp';
 import type { Permission, Role, ServiceUser, User } from '../persistence/ports/identity.port';
 
 /**
@@ -6,16 +6,6 @@ import type { Permission, Role, ServiceUser, User } from '../persistence/ports/i
  * and ServiceUser are kebab-case; token and API-key responses snake_case. No shape ever carries a password
  * hash, an API-key hash or a token held by the server.
  */
-
-/** RFC 3339 UTC with `Z`, fraction only when there is one (common/wire-time.ts). */
-export function timestampZ(date: Date): string {
-  return formatTimestamp(date);
-}
-
-/** `+00:00` and whole seconds: the pre-formatted timestamps of login and token responses. */
-export function timestampOffset(date: Date): string {
-  return formatTimestamp(date, { suffix: '+00:00', wholeSeconds: true });
-}
 
 export interface UserInfo {
   id: string;

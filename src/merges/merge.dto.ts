@@ -1,6 +1,6 @@
 import { IsDefined, IsIn, IsOptional, IsString } from 'class-validator';
+import { timestampOffset, timestampZ } from '../common/wire-timestamp';
 import type { ConflictType, MergeConflict, MergeOperation, MergeStatus, ResolutionStrategy } from '../persistence/models';
-import { formatTimestamp } from '../common/wire-time';
 
 /** `POST /api/v1/branches/merge` body (contract management §1.3.5). */
 export class MergeBranchesDto {
@@ -34,11 +34,6 @@ export class ResolveConflictDto {
   resolved_value?: unknown;
 }
 
-/** The `+00:00` form used by the merge-operation summary (contract §0.2). */
-export function formatOffsetTimestamp(date: Date): string {
-  return formatTimestamp(date, { suffix: '+00:00' });
-}
-
 export interface MergeOperationResponse {
   id: string;
   tenant_id: string;
@@ -65,8 +60,8 @@ export function toMergeOperationResponse(op: MergeOperation): MergeOperationResp
     status: op.status,
     conflicts: [...op.conflicts],
     initiated_by: op.initiatedBy,
-    initiated_at: formatTimestamp(op.initiatedAt),
-    completed_at: op.completedAt ? formatTimestamp(op.completedAt) : null,
+    initiated_at: timestampZ(op.initiatedAt),
+    completed_at: op.completedAt ? timestampZ(op.completedAt) : null,
     result_commit_id: op.resultCommitId,
   };
 }
@@ -88,8 +83,8 @@ export function toMergeOperationSummary(op: MergeOperation): MergeOperationSumma
     source_branch: op.sourceBranch,
     target_branch: op.targetBranch,
     conflicts_count: op.conflicts.length,
-    initiated_at: formatOffsetTimestamp(op.initiatedAt),
-    completed_at: op.completedAt ? formatOffsetTimestamp(op.completedAt) : null,
+    initiated_at: timestampOffset(op.initiatedAt),
+    completed_at: op.completedAt ? timestampOffset(op.completedAt) : null,
   };
 }
 
@@ -123,10 +118,10 @@ export function toMergeConflictResponse(conflict: MergeConflict): MergeConflictR
           strategy: resolution.strategy,
           resolved_value: resolution.resolvedValue ?? null,
           resolved_by: resolution.resolvedBy,
-          resolved_at: formatTimestamp(resolution.resolvedAt),
+          resolved_at: timestampZ(resolution.resolvedAt),
         }
       : null,
-    created_at: formatTimestamp(conflict.createdAt),
+    created_at: timestampZ(conflict.createdAt),
   };
 }
 

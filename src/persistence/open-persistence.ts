@@ -1,3 +1,4 @@
+import { assertNever } from '../common/assert-never';
 import type { DatabaseConfig } from '../config/config';
 import type { PersistencePorts } from './persistence-ports';
 
@@ -21,10 +22,6 @@ export async function openPersistence(db: DatabaseConfig, options: OpenPersisten
     case 'mongodb':
       return (await import('./mongo/mongo-persistence')).openMongoPersistence(db, options);
     default:
-      return assertNever(db);
+      return assertNever(db, 'database kind');
   }
-}
-
-function assertNever(value: never): never {
-  throw new Error(`Unhandled database kind: ${JSON.stringify(value)}`);
 }

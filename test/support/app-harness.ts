@@ -7,6 +7,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { DestinationStream } from 'pino';
 import request from 'supertest';
 import { createApp } from '../../src/app.factory';
+import { assertNever } from '../../src/common/assert-never';
 import { loadConfig, type DatabaseConfig } from '../../src/config/config';
 import { openPersistence } from '../../src/persistence/open-persistence';
 import type { PersistencePorts } from '../../src/persistence/persistence-ports';
@@ -98,7 +99,7 @@ async function prepareDatabase(
       return { db: { kind: 'mongodb', url, dbName }, databaseUrl: url, capabilities: testMongoCapabilities() };
     }
     default:
-      return assertNever(kind);
+      return assertNever(kind, 'test backend');
   }
 }
 
@@ -301,8 +302,4 @@ export function describeEachBackend(
 
 function capabilitiesOf(kind: TestBackend): BackendCapabilities {
   return kind === 'mongodb' ? testMongoCapabilities() : FULL_CAPABILITIES;
-}
-
-function assertNever(value: never): never {
-  throw new Error(`Unhandled test backend: ${String(value)}`);
 }

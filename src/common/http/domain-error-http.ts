@@ -1,3 +1,4 @@
+import { assertNever } from '../assert-never';
 import { DomainError } from '../errors';
 
 /**
@@ -44,10 +45,6 @@ export function domainErrorResponse(err: DomainError): DomainErrorResponse {
     default:
       return assertNever(kind);
   }
-}
-
-export function assertNever(value: never): never {
-  throw new Error(`Unmapped value: ${String(value)}`);
 }
 
 /** Standard reason phrase for a status, used when an error's own message must not reach the client. */

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError, ExpectationFailedError, NotFoundError } from '../errors';
-import { assertNever } from './domain-error-http';
+import { assertNever } from '../assert-never';
 import { classifyError, ClassifiedError } from './error-classification';
 import { logIfServerFault, sendError } from './management-exception.filter';
 

@@ -1,13 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { checkAssetExpectation, newCommit } from '../unit-of-work-rules';
-import { ExpectationFailedError, NotFoundError } from '../../common/errors';
-import {
-  qualifiedAssetName,
-  type Asset,
-  type Branch,
-  type Commit,
-  type CommitOperation,
-} from '../models';
+import { checkChanges, planCommit } from '../unit-of-work-rules';
+import { NotFoundError } from '../../common/errors';
+import type { Asset, Branch, Commit } from '../models';
 import {
   UnitOfWorkPort,
   type BranchChanges,
@@ -30,21 +23,30 @@ export class MemoryUnitOfWork extends UnitOfWorkPort {
     options: CommitChangesOptions = {},
   ): Promise<Commit> {
     return this.state.exclusive(() => {
-      // 1. Validate everything; nothing has been written yet, so throwing leaves the state untouched.
+      // 1. Validate and plan; nothing has been written yet, so throwing leaves the state untouched.
+      const checked = checkChanges(changes);
       if (!this.state.catalogs.has(tenantId, catalogName)) throw new NotFoundError('catalog', catalogName);
       const scope = catalogScope(tenantId, catalogName);
       const existing = this.state.branches.get(scope, branchName);
       if (!existing && !options.createBranchIfMissing) throw new NotFoundError('branch', branchName);
       const rowsScope = branchScope(tenantId, catalogName, branchName);
-      const head = existing?.headCommitId ?? null;
-      if (changes.expectedHeadCommitId !== undefined && changes.expectedHeadCommitId !== head) {
-        throw new ExpectationFailedError(branchName, 'head-moved');
-      }
-      for (const expectation of changes.expectations) {
-        checkAssetExpectation(expectation, this.state.assets.get(rowsScope, assetKey(expectation.namespace, expectation.name)));
-      }
+      const { removed, written, commit } = planCommit(
+        tenantId,
+        {
+          name: branchName,
+          head: existing?.headCommitId ?? null,
+          row: (key) => this.state.assets.get(rowsScope, assetKey(key.namespace, key.name)),
+        },
+        checked,
+        info,
+      );
 
-      // 2. Apply: rows, then the commit, then the head.
+      // 2. Execute: removals, then rows, then the commit, then the head.
+      for (const { namespace, name } of removed) this.state.assets.delete(rowsScope, assetKey(namespace, name));
+      for (const { id, namespace, name, kind, location, properties } of written) {
+        const row: Asset = copy({ id, tenantId, catalogName, branch: branchName, namespace, name, kind, location, properties });
+        this.state.assets.set(rowsScope, assetKey(namespace, name), row);
+      }
       const branch: Branch = existing ?? {
         tenantId,
         catalogName,
@@ -52,34 +54,9 @@ export class MemoryUnitOfWork extends UnitOfWorkPort {
         headCommitId: null,
         branchType: 'experimental',
       };
-      const operations: CommitOperation[] = [];
-      for (const put of changes.puts) {
-        const rowKey = assetKey(put.namespace, put.name);
-        const row: Asset = copy({
-          id: put.id ?? this.state.assets.get(rowsScope, rowKey)?.id ?? randomUUID(),
-          tenantId,
-          catalogName,
-          branch: branchName,
-          namespace: put.namespace,
-          name: put.name,
-          kind: put.kind,
-          location: put.location,
-          properties: put.properties,
-        });
-        this.state.assets.set(rowsScope, rowKey, row);
-        const { id, name, namespace, kind, location, properties } = row;
-        operations.push({ Put: { asset: copy({ id, name, namespace, kind, location, properties }) } });
-      }
-      for (const { namespace, name } of changes.deletes) {
-        if (this.state.assets.delete(rowsScope, assetKey(namespace, name))) {
-          operations.push({ Delete: { name: qualifiedAssetName(namespace, name) } });
-        }
-      }
-      const commit = newCommit(tenantId, head, info, operations);
       this.state.commits.set(tenantId, commit.id, commit);
       this.state.branches.set(scope, branchName, { ...branch, headCommitId: commit.id });
       return copy(commit);
     });
   }
 }
-

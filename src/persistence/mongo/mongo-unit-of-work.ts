@@ -1,13 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { checkAssetExpectation } from '../unit-of-work-rules';
+import { assetRowKey, checkChanges, planCommit } from '../unit-of-work-rules';
 import type { AnyBulkWriteOperation, ClientSession } from 'mongoose';
-import { ConflictError, ExpectationFailedError, NotFoundError } from '../../common/errors';
-import {
-  qualifiedAssetName,
-  type Asset,
-  type Commit,
-  type CommitOperation,
-} from '../models';
+import { ConflictError, NotFoundError } from '../../common/errors';
+import type { Asset, Commit } from '../models';
 import {
   UnitOfWorkPort,
   type AssetKey,
@@ -26,10 +20,6 @@ import type { AssetDoc, BranchDoc } from './mongo-schemas';
  * on a branch loses, so this bounds how many writers can queue up on one branch at once.
  */
 const COMMIT_MAX_ATTEMPTS = 64;
-
-function rowKey(key: AssetKey): string {
-  return JSON.stringify([namespaceKey(key.namespace), key.name]);
-}
 
 export class MongoUnitOfWork extends UnitOfWorkPort {
   constructor(private readonly ctx: MongoContext) {
@@ -54,6 +44,8 @@ export class MongoUnitOfWork extends UnitOfWorkPort {
     options: CommitChangesOptions = {},
   ): Promise<Commit> {
     const { branches, catalogs, assets, commits } = this.ctx.models;
+    const checked = checkChanges(changes);
+    // Fixed once, so every attempt of the transaction records the same time.
     const timestamp = info.timestamp ?? Date.now();
 
     return this.ctx.transactions.run(
@@ -70,14 +62,16 @@ export class MongoUnitOfWork extends UnitOfWorkPort {
           if (!options.createBranchIfMissing) throw new NotFoundError('branch', branchName);
         }
         const previousHead = branch?.headCommitId ?? null;
-        if (changes.expectedHeadCommitId !== undefined && changes.expectedHeadCommitId !== previousHead) {
-          throw new ExpectationFailedError(branchName, 'head-moved');
-        }
 
         // Every check comes before the first write, so a failed call writes nothing even where a server
         // does not roll transactions back.
-        const current = await this.loadRows(tenantId, catalogName, branchName, changes, session);
-        for (const expectation of changes.expectations) checkAssetExpectation(expectation, current.get(rowKey(expectation)));
+        const current = await this.loadRows(tenantId, catalogName, branchName, checked.keys, session);
+        const { removed, written, commit } = planCommit(
+          tenantId,
+          { name: branchName, head: previousHead, row: (key) => current.get(assetRowKey(key)) },
+          checked,
+          { ...info, timestamp },
+        );
 
         if (!branch) {
           const created: BranchDoc = {
@@ -91,69 +85,33 @@ export class MongoUnitOfWork extends UnitOfWorkPort {
           await branches.insertMany([created], { session });
         }
 
-        const commitId = randomUUID();
         const moved = await branches.updateOne(
           { ...branchKey, headCommitId: previousHead, creationId: null },
-          { $set: { headCommitId: commitId } },
+          { $set: { headCommitId: commit.id } },
           { session },
         );
         if (moved.matchedCount !== 1) throw new RetryTransaction(`head of branch '${branchName}' moved`);
 
-        const operations: CommitOperation[] = [];
-        const writes: AnyBulkWriteOperation<AssetDoc>[] = [];
-        const deletions: CommitOperation[] = [];
-        // Deletes go first: a rename deletes the old key and puts the new one with the same id, which the
-        // (branch, id) unique index only accepts in that order.
-        for (const key of changes.deletes) {
-          if (!current.has(rowKey(key))) continue;
-          writes.push({ deleteOne: { filter: { tenantId, catalogName, branch: branchName, namespaceKey: namespaceKey(key.namespace), name: key.name } } });
-          deletions.push({ Delete: { name: qualifiedAssetName(key.namespace, key.name) } });
-        }
-        for (const put of changes.puts) {
-          const existing = current.get(rowKey(put));
-          const row: Asset = {
-            id: put.id ?? existing?.id ?? randomUUID(),
-            tenantId,
-            catalogName,
-            branch: branchName,
-            namespace: [...put.namespace],
-            name: put.name,
-            kind: put.kind,
-            location: put.location,
-            properties: { ...put.properties },
-          };
-          const doc = assetToDoc(row);
-          writes.push({
+        // In the plan's order, removals first: a rename deletes the old key and puts the new one with the same
+        // id, which the (branch, id) unique index only accepts in that order.
+        const rowFilter = (key: AssetKey) => ({
+          tenantId,
+          catalogName,
+          branch: branchName,
+          namespaceKey: namespaceKey(key.namespace),
+          name: key.name,
+        });
+        const writes: AnyBulkWriteOperation<AssetDoc>[] = [
+          ...removed.map((key) => ({ deleteOne: { filter: rowFilter(key) } })),
+          ...written.map((put) => ({
             replaceOne: {
-              filter: { tenantId, catalogName, branch: branchName, namespaceKey: doc.namespaceKey, name: put.name },
-              replacement: doc,
+              filter: rowFilter(put),
+              replacement: assetToDoc({ ...put, tenantId, catalogName, branch: branchName }),
               upsert: true,
             },
-          });
-          operations.push({
-            Put: {
-              asset: {
-                id: row.id,
-                name: row.name,
-                namespace: [...row.namespace],
-                kind: row.kind,
-                location: row.location,
-                properties: { ...row.properties },
-              },
-            },
-          });
-        }
+          })),
+        ];
         if (writes.length > 0) await assets.bulkWrite(writes, { session, ordered: true });
-
-        const commit: Commit = {
-          id: commitId,
-          tenantId,
-          parentId: previousHead,
-          timestamp,
-          author: info.author,
-          message: info.message,
-          operations: [...operations, ...deletions],
-        };
         await commits.insertMany([commitToDoc(commit)], { session });
         return commit;
       },
@@ -161,32 +119,29 @@ export class MongoUnitOfWork extends UnitOfWorkPort {
     );
   }
 
-  /** Every row named by a put, delete or expectation, in one query, by row key. */
+  /** The rows of `keys`, in one query, by assetRowKey. */
   private async loadRows(
     tenantId: string,
     catalogName: string,
     branch: string,
-    changes: BranchChanges,
+    keys: readonly AssetKey[],
     session: ClientSession,
   ): Promise<Map<string, Asset>> {
-    const keys = new Map<string, AssetKey>();
-    for (const key of [...changes.puts, ...changes.deletes, ...changes.expectations]) keys.set(rowKey(key), key);
     const rows = new Map<string, Asset>();
-    if (keys.size === 0) return rows;
+    if (keys.length === 0) return rows;
     const docs = await this.ctx.models.assets
       .find({
         tenantId,
         catalogName,
         branch,
-        $or: [...keys.values()].map((key) => ({ namespaceKey: namespaceKey(key.namespace), name: key.name })),
+        $or: keys.map((key) => ({ namespaceKey: namespaceKey(key.namespace), name: key.name })),
       })
       .session(session)
       .lean<AssetDoc[]>();
     for (const doc of docs) {
       const asset = assetFromDoc(doc);
-      rows.set(rowKey(asset), asset);
+      rows.set(assetRowKey(asset), asset);
     }
     return rows;
   }
 }
-

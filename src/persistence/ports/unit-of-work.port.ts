@@ -63,11 +63,16 @@ export abstract class UnitOfWorkPort {
    * on SQL, a transaction on MongoDB, a mutex in memory), so exactly one of several calls with the same
    * expectation succeeds. Returns the new commit.
    *
-   * Details every backend shares: the catalog is checked first (a missing catalog is NotFoundError('catalog')
-   * even with createBranchIfMissing). The commit's operations are the `Put`s in the order of `puts`, then the
-   * `Delete`s in the order of `deletes`; a delete of a key that does not exist records no operation. A put
-   * with an `id` stores that id, also over an existing row. ExpectationFailedError's `assetName` is the
-   * qualified name (`ns1.ns2.asset`), or the branch name for `head-moved`. `timestamp` is stored as given
+   * Details every backend shares (the rules live in unit-of-work-rules.ts): a key named twice in `puts`, or
+   * twice in `deletes`, is ValidationError before anything else is checked. Then the catalog (a missing
+   * catalog is NotFoundError('catalog') even with createBranchIfMissing), the branch, the expected head and
+   * the expectations, all against the branch before the change. Deletes apply before puts, so a key in both
+   * lists is replaced (a rename chain or a swap works in one call). A put with an `id` stores that id, also
+   * over an existing row; without one it keeps the row's id, unless the row is new or deleted by the same
+   * call (then a new UUID); two written rows sharing an id is ValidationError. The commit's operations are
+   * the net effect: the `Put`s in the order of `puts`, then the `Delete`s in the order of `deletes`, leaving
+   * out a delete of a key that does not exist or that is put again. ExpectationFailedError's `assetName` is
+   * the qualified name (`ns1.ns2.asset`), or the branch name for `head-moved`. `timestamp` is stored as given
    * (milliseconds, an integer).
    */
   abstract commitChanges(

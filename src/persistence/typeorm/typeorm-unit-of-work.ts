@@ -1,13 +1,20 @@
-import { randomUUID } from 'node:crypto';
-import { checkAssetExpectation, newCommit } from '../unit-of-work-rules';
+import {
+  checkChanges,
+  planCommit,
+  type CheckedChanges,
+  type CommitPlan,
+  type CurrentRow,
+  type WrittenRow,
+} from '../unit-of-work-rules';
 import {
   BackendUnavailableError,
   CommitStateUnknownError,
   ExpectationFailedError,
   NotFoundError,
+  ValidationError,
 } from '../../common/errors';
-import { Commit, CommitOperation, NamespacePath, qualifiedAssetName, StringMap } from '../models';
-import { AssetKey, AssetPut, BranchChanges, CommitChangesOptions, CommitInfo, UnitOfWorkPort } from '../ports';
+import { Commit, NamespacePath, qualifiedAssetName, StringMap } from '../models';
+import { AssetKey, BranchChanges, CommitChangesOptions, CommitInfo, UnitOfWorkPort } from '../ports';
 import { BranchCommitBatcher, settled } from './branch-commit-batcher';
 import { isConnectionLoss } from './driver-errors';
 import { commitEntity } from './mappers';
@@ -15,31 +22,15 @@ import { namespaceColumns, namespaceKey } from './namespace-keys';
 import { ASSET_COLUMNS, ASSET_UPSERT } from './typeorm-assets';
 import type { SqlDatabase, SqlSession } from './sql-database';
 
-interface CurrentRow {
-  id: string;
-  properties: StringMap;
-}
-
 /** One commitChanges call, as it waits for its batch. */
 interface CommitCall {
   tenantId: string;
   catalogName: string;
   branch: string;
-  changes: BranchChanges;
+  changes: CheckedChanges;
   info: CommitInfo;
   options: CommitChangesOptions;
 }
-
-/** What one call writes, decided against the rows it sees. */
-interface CommitPlan {
-  /** Keys whose rows the call removes (each exists). */
-  removed: AssetKey[];
-  /** The rows the call writes, one per key, ids resolved. */
-  written: WrittenRow[];
-  commit: Commit;
-}
-
-type WrittenRow = AssetPut & { id: string };
 
 /** Calls of one branch that share a transaction at most; the rest wait for the next one. */
 const MAX_BATCH_SIZE = 64;
@@ -71,7 +62,7 @@ export class TypeormUnitOfWork extends UnitOfWorkPort {
     super();
   }
 
-  commitChanges(
+  async commitChanges(
     tenantId: string,
     catalogName: string,
     branch: string,
@@ -79,7 +70,8 @@ export class TypeormUnitOfWork extends UnitOfWorkPort {
     info: CommitInfo,
     options: CommitChangesOptions = {},
   ): Promise<Commit> {
-    const call: CommitCall = { tenantId, catalogName, branch, changes, info, options };
+    // An invalid change set fails before it joins a batch or takes the branch lock.
+    const call: CommitCall = { tenantId, catalogName, branch, changes: checkChanges(changes), info, options };
     return this.batcher.submit(JSON.stringify([tenantId, catalogName, branch]), call);
   }
 
@@ -106,16 +98,18 @@ export class TypeormUnitOfWork extends UnitOfWorkPort {
           tenantId,
           catalogName,
           branch,
-          keysOf(changes),
+          changes.keys,
           options.createBranchIfMissing ?? false,
         );
-        const { removed, written, commit } = planCommit(tenantId, branch, head, changes, info, (key) =>
-          current.get(keyOf(key)),
+        const { removed, written, commit } = planCommit(
+          tenantId,
+          { name: branch, head, row: (key) => current.get(keyOf(key)) },
+          changes,
+          info,
         );
 
         if (removed.length > 0) {
-          const ids = removed.map((key) => current.get(keyOf(key))!.id);
-          await deleteRows(s, tenantId, catalogName, branch, ids);
+          await deleteRows(s, tenantId, catalogName, branch, removed.map((row) => row.id));
         }
         await writeRowsCommitsAndHead(s, tenantId, catalogName, branch, written, [commit]);
         return commit;
@@ -135,15 +129,23 @@ export class TypeormUnitOfWork extends UnitOfWorkPort {
     try {
       return await this.db.write(
         async (s) => {
-          const keys = calls.flatMap((call) => keysOf(call.changes));
+          const keys = calls.flatMap((call) => call.changes.keys);
           const { head: lockedHead, current: start } = await lockBranchAndRead(s, tenantId, catalogName, branch, keys, false);
           const view = new BranchView(lockedHead, start);
           const outcomes = calls.map((call): PromiseSettledResult<Commit> => {
             try {
-              const plan = planCommit(tenantId, branch, view.head, call.changes, call.info, (key) => view.row(key));
+              const plan = planCommit(
+                tenantId,
+                { name: branch, head: view.head, row: (key) => view.row(key) },
+                call.changes,
+                call.info,
+              );
               return { status: 'fulfilled', value: view.accept(plan) };
             } catch (error) {
-              if (error instanceof ExpectationFailedError) return { status: 'rejected', reason: error };
+              // The call's own failure against the view: it alone fails, the batch goes on.
+              if (error instanceof ExpectationFailedError || error instanceof ValidationError) {
+                return { status: 'rejected', reason: error };
+              }
               throw error;
             }
           });
@@ -162,44 +164,6 @@ export class TypeormUnitOfWork extends UnitOfWorkPort {
       throw error;
     }
   }
-}
-
-/**
- * Decides what one call writes, against the branch as `rowAt` shows it, exactly as the call would alone:
- * throws ExpectationFailedError when the head moved or an expectation fails; a delete of a missing key removes
- * nothing; a put keeps the row's id unless it gives one; the commit's parent is `head`.
- */
-function planCommit(
-  tenantId: string,
-  branch: string,
-  head: string | null,
-  changes: BranchChanges,
-  info: CommitInfo,
-  rowAt: (key: AssetKey) => CurrentRow | undefined,
-): CommitPlan {
-  if (changes.expectedHeadCommitId !== undefined && changes.expectedHeadCommitId !== head) {
-    throw new ExpectationFailedError(branch, 'head-moved');
-  }
-  for (const expectation of changes.expectations) checkAssetExpectation(expectation, rowAt(expectation));
-
-  const removed = uniqueByKey(changes.deletes).filter((key) => rowAt(key) !== undefined);
-  const written = uniqueByKey(changes.puts).map((put) => ({ ...put, id: put.id ?? rowAt(put)?.id ?? randomUUID() }));
-  const operations: CommitOperation[] = [
-    ...written.map((put) => ({
-      Put: {
-        asset: {
-          id: put.id,
-          name: put.name,
-          namespace: [...put.namespace],
-          kind: put.kind,
-          location: put.location,
-          properties: { ...put.properties },
-        },
-      },
-    })),
-    ...removed.map((key) => ({ Delete: { name: qualifiedAssetName(key.namespace, key.name) } })),
-  ];
-  return { removed, written, commit: newCommit(tenantId, head, info, operations) };
 }
 
 /**
@@ -323,7 +287,7 @@ async function lockBranchAndRead(
   tenantId: string,
   catalogName: string,
   branch: string,
-  keys: AssetKey[],
+  keys: readonly AssetKey[],
   createIfMissing: boolean,
 ): Promise<{ head: string | null; current: Map<string, CurrentRow> }> {
   const branchParams = [tenantId, catalogName, branch];
@@ -356,7 +320,7 @@ async function readCurrentRows(
   tenantId: string,
   catalogName: string,
   branch: string,
-  keys: AssetKey[],
+  keys: readonly AssetKey[],
 ): Promise<Map<string, CurrentRow>> {
   if (keys.length === 0) return new Map();
   const { sql, params } = currentRowsStatement(s, tenantId, catalogName, branch, keys);
@@ -368,7 +332,7 @@ function currentRowsStatement(
   tenantId: string,
   catalogName: string,
   branch: string,
-  keys: AssetKey[],
+  keys: readonly AssetKey[],
 ): { sql: string; params: string[] } {
   const listed = uniqueByKey(keys).map((key) => ({ k: namespaceKey(key.namespace), n: key.name }));
   return {
@@ -387,11 +351,6 @@ function currentRowsByKey(rows: CurrentRowRecord[]): Map<string, CurrentRow> {
     });
   }
   return current;
-}
-
-/** Every key a call reads or writes. */
-function keysOf(changes: BranchChanges): AssetKey[] {
-  return [...changes.expectations, ...changes.puts, ...changes.deletes];
 }
 
 /** Deletes the branch's rows with these ids, with one statement. */
@@ -499,8 +458,8 @@ function keyOf(key: { namespace: NamespacePath; name: string }): string {
   return JSON.stringify([namespaceKey(key.namespace), key.name]);
 }
 
-/** One entry per key; a later entry replaces an earlier one (in the earlier one's position). */
-function uniqueByKey<T extends { namespace: NamespacePath; name: string }>(items: T[]): T[] {
+/** One entry per key (the keys of a batch's calls overlap); a later entry replaces an earlier one. */
+function uniqueByKey<T extends { namespace: NamespacePath; name: string }>(items: readonly T[]): T[] {
   const byKey = new Map<string, T>();
   for (const item of items) byKey.set(keyOf(item), item);
   return [...byKey.values()];

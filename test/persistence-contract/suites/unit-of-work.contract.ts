@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictError, ExpectationFailedError, NotFoundError } from '../../../src/common/errors';
-import { METADATA_LOCATION_PROPERTY, type Commit } from '../../../src/persistence/models';
-import type { AssetExpectation } from '../../../src/persistence/ports';
+import { ConflictError, ExpectationFailedError, NotFoundError, ValidationError } from '../../../src/common/errors';
+import { METADATA_LOCATION_PROPERTY, qualifiedAssetName, type Commit } from '../../../src/persistence/models';
+import type { AssetExpectation, BranchChanges } from '../../../src/persistence/ports';
 import {
   AUTHOR,
   changes,
@@ -251,6 +251,153 @@ export function describeUnitOfWorkContract(ctx: ContractContext): void {
           );
         }
         await expect(branchState(tenantId, catalogName, 'main')).resolves.toEqual(before);
+      });
+    });
+
+    describe('a change set naming a key more than once', () => {
+      /** A catalog whose main holds `ns.a` and `ns.b`; returns their ids and the head. */
+      async function seededPair() {
+        const scope = await newCatalog(ctx.ports);
+        const head = await commit(ctx.ports, scope.tenantId, scope.catalogName, 'main', {
+          puts: [tablePut(['ns'], 'a', 's3://a0.json'), tablePut(['ns'], 'b', 's3://b0.json')],
+        });
+        const ids = await rowIds(scope.tenantId, scope.catalogName);
+        return { ...scope, head, idA: ids.get('a')!, idB: ids.get('b')! };
+      }
+
+      async function rowIds(tenantId: string, catalogName: string): Promise<Map<string, string>> {
+        const rows = await ctx.ports.assets.listAssets(tenantId, catalogName, 'main');
+        return new Map(rows.map((row) => [row.name, row.id]));
+      }
+
+      const invalid: [string, (ids: { idA: string; idB: string }) => Partial<BranchChanges>, RegExp][] = [
+        [
+          'the same key twice in puts',
+          () => ({ puts: [tablePut(['ns'], 'a', 's3://a1.json'), tablePut(['ns'], 'a', 's3://a2.json')] }),
+          /'ns\.a'.*puts/,
+        ],
+        [
+          'the same key twice in deletes',
+          () => ({ deletes: [{ namespace: ['ns'], name: 'a' }, { namespace: ['ns'], name: 'a' }] }),
+          /'ns\.a'.*deletes/,
+        ],
+        [
+          'the same key twice in deletes, the key being absent',
+          () => ({ deletes: [{ namespace: ['ns'], name: 'gone' }, { namespace: ['ns'], name: 'gone' }] }),
+          /'ns\.gone'.*deletes/,
+        ],
+        [
+          'the same id on two puts',
+          () => {
+            const id = randomUUID();
+            return { puts: [tablePut(['ns'], 'x', null, { id }), tablePut(['ns'], 'y', null, { id })] };
+          },
+          /'ns\.y' would share the id/,
+        ],
+        [
+          'a given id that another put keeps',
+          ({ idA }) => ({ puts: [tablePut(['ns'], 'a', 's3://a1.json'), tablePut(['ns'], 'y', null, { id: idA })] }),
+          /'ns\.y' would share the id/,
+        ],
+      ];
+      for (const [title, partial, message] of invalid) {
+        it(`is ValidationError and writes nothing: ${title}`, async () => {
+          const { tenantId, catalogName, idA, idB } = await seededPair();
+          const before = await branchState(tenantId, catalogName, 'main');
+          const error = await expectRejection(
+            commit(ctx.ports, tenantId, catalogName, 'main', partial({ idA, idB })),
+            ValidationError,
+          );
+          expect(error.message).toMatch(message);
+          await expect(branchState(tenantId, catalogName, 'main')).resolves.toEqual(before);
+        });
+      }
+
+      it('a put and a delete of one key replace the row: the delete comes first, so the put makes a new row', async () => {
+        const { tenantId, catalogName, idA } = await seededPair();
+        const made = await commit(ctx.ports, tenantId, catalogName, 'main', {
+          puts: [tablePut(['ns'], 'a', 's3://a1.json')],
+          deletes: [{ namespace: ['ns'], name: 'a' }],
+          // Expectations see the branch as it was before the change.
+          expectations: [{ namespace: ['ns'], name: 'a', state: 'present', metadataLocation: 's3://a0.json' }],
+        });
+        const row = (await ctx.ports.assets.getAsset(tenantId, catalogName, 'main', ['ns'], 'a'))!;
+        expect(row.properties[METADATA_LOCATION_PROPERTY]).toBe('s3://a1.json');
+        expect(row.id).toMatch(UUID);
+        expect(row.id).not.toBe(idA);
+        // Only the Put is recorded: a Delete after it would say the row is gone.
+        expect(made.operations).toEqual([
+          { Put: { asset: expect.objectContaining({ id: row.id, namespace: ['ns'], name: 'a' }) } },
+        ]);
+        await expect(ctx.ports.commits.getCommit(tenantId, made.id)).resolves.toEqual(made);
+      });
+
+      it('a put and a delete of one key, the put giving the id: the row takes that id; a missing key is just created', async () => {
+        const { tenantId, catalogName, idA } = await seededPair();
+        const made = await commit(ctx.ports, tenantId, catalogName, 'main', {
+          puts: [tablePut(['ns'], 'a', 's3://a1.json', { id: idA }), tablePut(['ns'], 'new', 's3://n.json')],
+          deletes: [
+            { namespace: ['ns'], name: 'a' },
+            { namespace: ['ns'], name: 'new' },
+          ],
+        });
+        const ids = await rowIds(tenantId, catalogName);
+        expect(ids.get('a')).toBe(idA);
+        expect(ids.get('new')).toMatch(UUID);
+        const recorded = made.operations.map((operation) => ('Put' in operation ? `Put ${operation.Put.asset.name}` : 'Delete'));
+        expect(recorded).toEqual(['Put a', 'Put new']);
+      });
+
+      it('a rename chain a -> b -> c in one change set: ids follow their rows, the commit records the net effect', async () => {
+        const { tenantId, catalogName, idA, idB } = await seededPair();
+        const made = await commit(ctx.ports, tenantId, catalogName, 'main', {
+          puts: [
+            tablePut(['ns'], 'b', 's3://a0.json', { id: idA }),
+            tablePut(['other'], 'c', 's3://b0.json', { id: idB }),
+          ],
+          deletes: [
+            { namespace: ['ns'], name: 'a' },
+            { namespace: ['ns'], name: 'b' },
+          ],
+          expectations: [
+            { namespace: ['ns'], name: 'a', state: 'present' },
+            { namespace: ['ns'], name: 'b', state: 'present' },
+            { namespace: ['other'], name: 'c', state: 'absent' },
+          ],
+        });
+        const rows = await ctx.ports.assets.listAssets(tenantId, catalogName, 'main');
+        const described = rows.map((row) => [
+          qualifiedAssetName(row.namespace, row.name),
+          row.id,
+          row.properties[METADATA_LOCATION_PROPERTY],
+        ]);
+        expect(described.sort()).toEqual([
+          ['ns.b', idA, 's3://a0.json'],
+          ['other.c', idB, 's3://b0.json'],
+        ]);
+        expect(made.operations).toEqual([
+          { Put: { asset: expect.objectContaining({ id: idA, namespace: ['ns'], name: 'b' }) } },
+          { Put: { asset: expect.objectContaining({ id: idB, namespace: ['other'], name: 'c' }) } },
+          { Delete: { name: 'ns.a' } },
+        ]);
+      });
+
+      it('a swap a <-> b in one change set: each id moves to the other name', async () => {
+        const { tenantId, catalogName, idA, idB } = await seededPair();
+        const made = await commit(ctx.ports, tenantId, catalogName, 'main', {
+          puts: [tablePut(['ns'], 'a', 's3://b0.json', { id: idB }), tablePut(['ns'], 'b', 's3://a0.json', { id: idA })],
+          deletes: [
+            { namespace: ['ns'], name: 'b' },
+            { namespace: ['ns'], name: 'a' },
+          ],
+        });
+        const ids = await rowIds(tenantId, catalogName);
+        expect([...ids].sort()).toEqual([
+          ['a', idB],
+          ['b', idA],
+        ]);
+        expect(made.operations.every((operation) => 'Put' in operation)).toBe(true);
+        expect(made.operations).toHaveLength(2);
       });
     });
 

@@ -17,6 +17,7 @@ import {
 import { BANNER_SINK, IdentityBootstrap, type BannerSink } from './identity-bootstrap';
 import { OAuthTokenController } from './oauth-token.controller';
 import { OAuthService } from './oauth.service';
+import { RouteAccessModule } from './route-access-index';
 import { RbacService } from './rbac.service';
 import { ServiceUsersService } from './service-users.service';
 import { TenantDeletionInterceptor } from './tenant-deletion.interceptor';
@@ -28,10 +29,12 @@ const stdoutBanner: BannerSink = (text) => {
 };
 
 /**
- * Authentication (middleware, on every path), authorization (global guard over the route permission
- * table), identity endpoints, the OAuth token exchange, and the identity start-up.
+ * Authentication (middleware, on every path), authorization (global guard over the @Public/@Access rules of
+ * the handlers, indexed and checked at boot by RouteAccessModule), identity endpoints, the OAuth token
+ * exchange, and the identity start-up.
  */
 @Module({
+  imports: [RouteAccessModule],
   controllers: [
     SessionController,
     UsersController,
@@ -48,7 +51,7 @@ const stdoutBanner: BannerSink = (text) => {
     },
     { provide: BANNER_SINK, useValue: stdoutBanner },
     AuthorizationGuard,
-    // The one guard instance, also used by the lean read routes (common/http/hot-routes.ts).
+    // The one guard instance, also used by the lean routes (http-edge/hot-routes.ts).
     { provide: APP_GUARD, useExisting: AuthorizationGuard },
     { provide: APP_INTERCEPTOR, useClass: TenantDeletionInterceptor },
     AuthenticationService,

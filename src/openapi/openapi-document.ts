@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { RouteAccessIndex } from '../auth/route-access-index';
 import icebergReference from './reference/iceberg-rest-catalog.openapi.json';
 import managementReference from './reference/pangolin-management.openapi.json';
 import { EXTRA_OPERATIONS, EXTRA_SCHEMAS } from './extra-operations';
@@ -18,6 +19,15 @@ import { exampleFromSchema } from './schema-example';
 type Json = Record<string, any>;
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 const MANAGEMENT_SCHEMA_PREFIX = 'Pangolin';
+
+/** The explorer's own paths, mounted by setupOpenApi; they need no credential. */
+const EXPLORER_PUBLIC_PATHS = [
+  '/swagger-ui',
+  '/swagger-ui/',
+  '/swagger-ui/:asset',
+  '/swagger-ui/swagger-ui/:asset',
+  '/api-docs/openapi.json',
+];
 
 export function buildOpenApiDocument(app: INestApplication): Json {
   const scanned = SwaggerModule.createDocument(
@@ -65,6 +75,7 @@ export function buildOpenApiDocument(app: INestApplication): Json {
 }
 
 export function setupOpenApi(app: INestApplication): void {
+  app.get(RouteAccessIndex).addMountedPublicPaths(EXPLORER_PUBLIC_PATHS);
   const document = buildOpenApiDocument(app);
   SwaggerModule.setup('swagger-ui', app, document as never, {
     jsonDocumentUrl: 'api-docs/openapi.json',

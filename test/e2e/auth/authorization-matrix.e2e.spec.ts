@@ -210,6 +210,15 @@ for (const kind of AUTH_BACKENDS) {
       }
     });
 
+    it('a HEAD request to a GET route is decided by the GET handler\'s rule', async () => {
+      const outcomes: Record<string, number> = {};
+      for (const caller of ['anonymous', 'user-no-grant', 'user-with-grant'] as const) {
+        const headers = caller === 'anonymous' ? {} : await credentials[caller]();
+        outcomes[caller] = (await t.http.head('/api/v1/catalogs/cat').set(headers)).status;
+      }
+      expect(outcomes).toEqual({ anonymous: 401, 'user-no-grant': 403, 'user-with-grant': 200 });
+    });
+
     it('every route x every caller is allowed or denied exactly as its rule says', async () => {
       const index = t.app.get(RouteAccessIndex);
       const routes = registeredRoutes(t)

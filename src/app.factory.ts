@@ -12,12 +12,9 @@ import { MetricsService } from './observability/metrics.service';
 import { setupOpenApi } from './openapi/openapi-document';
 import { AuthenticationService } from './auth/authentication.service';
 import { AuthorizationGuard } from './auth/authorization.guard';
-import { HotRouteDispatcher } from './common/http/hot-routes';
+import { RouteAccessIndex } from './auth/route-access-index';
+import { HotRouteDispatcher, hotRoutesOf } from './http-edge/hot-routes';
 import { RoutePatternIndex } from './common/http/route-patterns';
-import { healthHotRoutes } from './health/health.controller';
-import { icebergHotRoutes } from './iceberg/http/iceberg-hot-routes';
-import { IcebergConfigService } from './iceberg/iceberg-config.service';
-import { TableService } from './iceberg/table.service';
 
 /**
  * Builds the configured HTTP application (used by main.ts and by the e2e tests, so both run the same
@@ -72,7 +69,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   if (options.hotRoutes !== false) {
     const hotRoutes = new HotRouteDispatcher(
       { observability, authentication: app.get(AuthenticationService), authorization: app.get(AuthorizationGuard), config },
-      [...healthHotRoutes(), ...icebergHotRoutes(app.get(IcebergConfigService), app.get(TableService))],
+      // The controller methods marked @HotRoute, with the lean handlers their modules provide.
+      hotRoutesOf(app.get(RouteAccessIndex), (provider) => app.get(provider, { strict: false })),
     );
     hotRoutes.install(app.getHttpServer());
   }

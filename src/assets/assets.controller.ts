@@ -1,7 +1,10 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Access, AUTHENTICATED, resource, stringField, type RequestTarget, type RouteRequest } from '../auth/access';
+import { ValidationError } from '../common/errors';
 import { parsePagination } from '../common/http/pagination';
 import { CurrentPrincipal, type Principal } from '../common/http/principal';
 import { JsonBody } from '../common/http/validation';
+import { MAIN_BRANCH } from '../persistence/models';
 import {
   AssetResponse,
   AssetSummaryResponse,
@@ -13,12 +16,34 @@ import {
 } from './asset.dto';
 import { AssetsService } from './assets.service';
 
+/** Management routes name namespaces dot-joined (DESIGN §2.2). */
+function dottedNamespace(segment: string): string[] {
+  const levels = segment.split('.');
+  if (levels.some((level) => level === '')) throw new ValidationError(`Malformed namespace '${segment}'`);
+  return levels;
+}
+
+const assetNamespace = (req: RouteRequest): RequestTarget => ({
+  level: 'namespace',
+  catalog: req.params.catalog_name,
+  namespace: dottedNamespace(req.params.namespace),
+});
+
+const namedAsset = (req: RouteRequest): RequestTarget => ({
+  level: 'asset',
+  catalog: req.params.catalog_name,
+  namespace: dottedNamespace(req.params.namespace),
+  asset: req.params.asset,
+  branch: stringField(req.query, 'branch') ?? MAIN_BRANCH,
+});
+
 /** `/api/v1/catalogs/:catalog_name/namespaces/:namespace/assets` (contract management §3). */
 @Controller('api/v1/catalogs/:catalog_name/namespaces/:namespace/assets')
 export class AssetsController {
   constructor(private readonly service: AssetsService) {}
 
   @Post()
+  @Access(resource('create', assetNamespace))
   @HttpCode(201)
   async register(
     @CurrentPrincipal() principal: Principal,
@@ -35,7 +60,9 @@ export class AssetsController {
     return toRegisteredAssetResponse(asset);
   }
 
+  // Every caller may ask; a tenant user's list holds only the assets its grants show (AssetsService.list).
   @Get()
+  @Access(AUTHENTICATED)
   async list(
     @CurrentPrincipal() principal: Principal,
     @Param('catalog_name') catalog: string,
@@ -47,6 +74,7 @@ export class AssetsController {
   }
 
   @Get(':asset')
+  @Access(resource('read', namedAsset))
   async get(
     @CurrentPrincipal() principal: Principal,
     @Param('catalog_name') catalog: string,

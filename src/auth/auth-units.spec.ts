@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, stat, writeFile, chmod } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { ForbiddenError, ValidationError } from '../common/errors';
 import { ConfigError, loadConfig } from '../config/config';
 import type { AppConfig } from '../config/config';
@@ -14,9 +15,7 @@ import { IdentityBootstrap } from './identity-bootstrap';
 import { newApiKey, serviceUserIdOfApiKey } from './credentials';
 import { signToken, TokenVerificationError, verifyToken, type TokenClaims } from './jwt';
 import { actionImplies, grantsAllow, parseActions, parseScope, scopeCovers } from './permissions';
-import { publicRouteOf } from './public-routes';
 import { parseRoleName } from './roles';
-import { ROUTE_RULES, ruleFor } from './route-permissions';
 import { AttemptThrottle, throttleKeysOf } from './throttle';
 
 const SECRET = 'unit-test-secret-0123456789-0123456789-abcdef';
@@ -103,43 +102,33 @@ describe('RBAC rules', () => {
   });
 });
 
-describe('public routes', () => {
-  it('match whole route shapes, never suffixes or substrings', () => {
-    expect(publicRouteOf('/v1/config')).toBe('/v1/config');
-    expect(publicRouteOf('/v1/cat/config')).toBe('/v1/:prefix/config');
-    expect(publicRouteOf('/v1/cat/v1/oauth/tokens')).toBe('/v1/:prefix/v1/oauth/tokens');
-    for (const path of [
-      '/v1/cat/namespaces/config',
-      '/v1/cat/namespaces/ns/tables/config',
-      '/v1/cat/namespaces/oauth/tokens',
-      '/v1/cat/x/oauth/tokens/y',
-      '/api/v1/users/login/x',
-      '/healthz',
-      '/oauth/tokens',
-      '/api/v1/app-config/x',
-    ]) {
-      expect({ path, public: publicRouteOf(path) }).toEqual({ path, public: undefined });
-    }
-  });
-});
-
-describe('route permission table', () => {
-  it('has one rule per (method, path) and HEAD falls back to GET only when HEAD has no rule', () => {
-    const keys = ROUTE_RULES.map((r) => `${r.method} ${r.path}`);
-    expect(new Set(keys).size).toBe(keys.length);
-    expect(ruleFor('HEAD', '/api/v1/catalogs/:name')?.method).toBe('GET');
-    expect(ruleFor('GET', '/api/v1/not-in-the-table')).toBeUndefined();
-  });
-
-  it('the guard refuses a routed request whose route has no rule, whatever the caller', async () => {
-    const guard = new AuthorizationGuard({ noAuth: true } as AppConfig, {} as never, {} as never, {} as never, {} as never, {} as never);
+describe('authorization guard', () => {
+  it('refuses a routed request whose handler has no access rule, whatever the caller', async () => {
+    const guard = new AuthorizationGuard(
+      { noAuth: true } as AppConfig,
+      {} as never,
+      {} as never,
+      {} as never,
+      {} as never,
+      {} as never,
+      new Reflector(),
+    );
     const req = {
       method: 'GET',
-      route: { path: '/api/v1/brand-new-route' },
       principal: { tenantId: 't', userId: 'u', username: 'root', role: 'root' },
       authSession: { method: 'no-auth', subjectKind: 'user', homeTenantId: null },
     };
-    const context = { getType: () => 'http', switchToHttp: () => ({ getRequest: () => req }) } as unknown as ExecutionContext;
+    class BrandNewController {
+      brandNewRoute(): void {
+        return undefined;
+      }
+    }
+    const context = {
+      getType: () => 'http',
+      getClass: () => BrandNewController,
+      getHandler: () => BrandNewController.prototype.brandNewRoute,
+      switchToHttp: () => ({ getRequest: () => req }),
+    } as unknown as ExecutionContext;
     await expect(guard.canActivate(context)).rejects.toBeInstanceOf(ForbiddenError);
   });
 });

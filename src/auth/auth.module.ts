@@ -17,6 +17,7 @@ import {
 import { BANNER_SINK, IdentityBootstrap, type BannerSink } from './identity-bootstrap';
 import { OAuthTokenController } from './oauth-token.controller';
 import { OAuthService } from './oauth.service';
+import { RouteAccessModule } from './route-access-index';
 import { RbacService } from './rbac.service';
 import { ServiceUsersService } from './service-users.service';
 import { TokensService } from './tokens.service';
@@ -27,10 +28,12 @@ const stdoutBanner: BannerSink = (text) => {
 };
 
 /**
- * Authentication (middleware, on every path), authorization (global guard over the route permission
- * table), identity endpoints, the OAuth token exchange, and the identity start-up.
+ * Authentication (middleware, on every path), authorization (global guard over the @Public/@Access rules of
+ * the handlers, indexed and checked at boot by RouteAccessModule), identity endpoints, the OAuth token
+ * exchange, and the identity start-up.
  */
 @Module({
+  imports: [RouteAccessModule],
   controllers: [
     SessionController,
     UsersController,
@@ -47,7 +50,7 @@ const stdoutBanner: BannerSink = (text) => {
     },
     { provide: BANNER_SINK, useValue: stdoutBanner },
     AuthorizationGuard,
-    // The one guard instance, also used by the lean read routes (common/http/hot-routes.ts).
+    // The one guard instance, also used by the lean routes (http-edge/hot-routes.ts).
     { provide: APP_GUARD, useExisting: AuthorizationGuard },
     AuthenticationService,
     UsersService,

@@ -7,11 +7,11 @@ import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { TooManyAttemptsException, type AuthenticatedRequest } from './auth-session';
 import { AuthenticationService, type Authenticated } from './authentication.service';
-import { publicRouteOf } from './public-routes';
+import { RouteAccessIndex } from './route-access-index';
 
 /**
  * Authenticates every request before routing, so an unknown path is 401 before it is 404 (contract §0.1):
- * - a public route shape passes with no principal;
+ * - a path with the whole shape of a public route (@Public handlers, RouteAccessIndex) passes with no principal;
  * - supplied credentials are verified in both modes (a bad token is 401 even in NO-AUTH mode);
  * - no credential: 401 in auth mode; NO-AUTH mode's synthetic tenant admin otherwise.
  */
@@ -20,13 +20,14 @@ export class AuthenticationMiddleware implements NestMiddleware {
   constructor(
     private readonly authentication: AuthenticationService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly routes: RouteAccessIndex,
   ) {}
 
   async use(req: AuthenticatedRequest, res: Response, next: NextFunction): Promise<void> {
     req.principal = undefined;
     req.authSession = undefined;
     const path = req.originalUrl.split('?')[0];
-    if (publicRouteOf(path) !== undefined) {
+    if (this.routes.isPublicPath(path)) {
       next();
       return;
     }

@@ -1,20 +1,23 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
 import { assertNever } from '../common/assert-never';
+import { Reflector } from '@nestjs/core';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../common/errors';
 import type { Principal } from '../common/http/principal';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { AssetsPort, BranchesPort, CatalogsPort, MergeOperationsPort } from '../persistence/ports';
 import { IdentityPort, type Action } from '../persistence/ports/identity.port';
+import { ROUTE_ACCESS, type Access, type RequestTarget, type RouteRequest } from './access';
 import type { AuthenticatedRequest, AuthSession } from './auth-session';
 import { effectiveGrantsOf } from './grants';
 import { grantsAllow, needsAssetId, type ResolvedTarget } from './permissions';
 import { isAdminRole } from './roles';
-import { ruleFor, type Access, type RequestTarget, type RouteRequest } from './route-permissions';
 
 /**
- * The one authorization gate of every routed request (registered globally): looks the route up in
- * ROUTE_RULES and enforces it. A route absent from the table is refused, whatever the caller.
+ * The one authorization gate of every routed request (registered globally): enforces the access rule declared
+ * on the handler the request reached (@Public/@Access; a HEAD request routed to a GET handler gets that
+ * handler's rule). A handler without a rule is refused, whatever the caller (the application does not even
+ * start with one: RouteAccessIndex).
  */
 @Injectable()
 export class AuthorizationGuard implements CanActivate {
@@ -27,13 +30,16 @@ export class AuthorizationGuard implements CanActivate {
     private readonly assets: AssetsPort,
     private readonly mergeOperations: MergeOperationsPort,
     private readonly branches: BranchesPort,
+    private readonly reflector: Reflector,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return false;
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const routePath = (req.route as { path?: unknown } | undefined)?.path;
-    await this.authorize(req.method, typeof routePath === 'string' ? routePath : undefined, {
+    const handler = context.getHandler();
+    const access = this.reflector.get<Access | undefined>(ROUTE_ACCESS, handler);
+    if (!access) this.logger.error(`${context.getClass().name}.${handler.name} has no @Public/@Access rule; refused`);
+    await this.authorize(access, {
       request: {
         params: (req.params ?? {}) as Record<string, string>,
         query: (req.query ?? {}) as Record<string, unknown>,
@@ -46,21 +52,16 @@ export class AuthorizationGuard implements CanActivate {
   }
 
   /**
-   * Enforces the rule of route `routePath` (the route PATTERN, e.g. `/v1/:prefix/config`) for this caller,
-   * or throws (ForbiddenError, UnauthenticatedError, NotFoundError). Also used by the lean read routes,
-   * which are served before the framework's router and so outside this guard's canActivate.
+   * Enforces a route's access rule for this caller, or throws (ForbiddenError, UnauthenticatedError,
+   * NotFoundError); no rule is refused. Also used by the lean routes, which are served before the framework's
+   * router and so outside this guard's canActivate.
    */
   async authorize(
-    method: string,
-    routePath: string | undefined,
+    access: Access | undefined,
     caller: { request: RouteRequest; principal?: Principal; session?: AuthSession },
   ): Promise<void> {
-    const rule = routePath === undefined ? undefined : ruleFor(method, routePath);
-    if (!rule) {
-      this.logger.error(`${method} ${String(routePath)} has no rule in the route permission table; refused`);
-      throw new ForbiddenError('Forbidden: this route has no authorization rule');
-    }
-    await this.enforce(rule.access, caller.request, caller.principal, caller.session);
+    if (!access) throw new ForbiddenError('Forbidden: this route has no authorization rule');
+    await this.enforce(access, caller.request, caller.principal, caller.session);
   }
 
   private async enforce(access: Access, routeRequest: RouteRequest, principal?: Principal, session?: AuthSession): Promise<void> {

@@ -20,6 +20,7 @@ import {
   UpdateServiceUserDto,
   UpdateUserDto,
 } from './auth.dto';
+import { Access, ADMIN, AUTHENTICATED, Public } from './access';
 import { sessionOf, TooManyAttemptsException, type AuthenticatedRequest } from './auth-session';
 import type { IssuedToken } from './authentication.service';
 import { sourceAddressOf } from './authentication.middleware';
@@ -64,6 +65,7 @@ export class SessionController {
   ) {}
 
   @Post('users/login')
+  @Public()
   @HttpCode(200)
   async login(
     @Req() req: AuthenticatedRequest,
@@ -86,11 +88,13 @@ export class SessionController {
   }
 
   @Get('app-config')
+  @Public()
   appConfig(): { auth_enabled: boolean } {
     return { auth_enabled: !this.config.noAuth };
   }
 
   @Get('users/me')
+  @Access(AUTHENTICATED)
   async me(@Req() req: AuthenticatedRequest): Promise<UserInfo> {
     const { principal, session } = sessionOf(req);
     return toUserInfo(await this.users.me(principal, session));
@@ -98,6 +102,7 @@ export class SessionController {
 
   /** Revokes the presented token (v0.4.0 did nothing). */
   @Post('users/logout')
+  @Access(AUTHENTICATED)
   @HttpCode(204)
   async logout(@Req() req: AuthenticatedRequest): Promise<void> {
     const { principal, session } = sessionOf(req);
@@ -116,12 +121,14 @@ export class UsersController {
   ) {}
 
   @Get('me/tokens')
+  @Access(AUTHENTICATED)
   async myTokens(@Req() req: AuthenticatedRequest, @Query() query: Record<string, unknown>) {
     const { principal, session } = sessionOf(req);
     return (await this.tokens.listMine(principal, session, parsePagination(query))).map(toTokenInfo);
   }
 
   @Post()
+  @Access(ADMIN)
   @HttpCode(201)
   async create(@Req() req: AuthenticatedRequest, @JsonBody() body: CreateUserDto): Promise<UserInfo> {
     const { principal } = sessionOf(req);
@@ -131,17 +138,21 @@ export class UsersController {
   }
 
   @Get()
+  @Access(ADMIN)
   async list(@Req() req: AuthenticatedRequest, @Query() query: Record<string, unknown>): Promise<UserInfo[]> {
     return (await this.users.list(sessionOf(req).principal, parsePagination(query))).map(toUserInfo);
   }
 
+  // Self or admin: decided by the endpoint.
   @Get(':id')
+  @Access(AUTHENTICATED)
   async get(@Req() req: AuthenticatedRequest, @Param('id', new UuidParamPipe('user id')) id: string): Promise<UserInfo> {
     return toUserInfo(await this.users.get(sessionOf(req).principal, id));
   }
 
   /** Answers the updated UserInfo as JSON (contract §9 #32). */
   @Put(':id')
+  @Access(AUTHENTICATED)
   async update(
     @Req() req: AuthenticatedRequest,
     @Res({ passthrough: true }) res: Response,
@@ -164,12 +175,14 @@ export class UsersController {
   }
 
   @Delete(':id')
+  @Access(ADMIN)
   @HttpCode(204)
   async delete(@Req() req: AuthenticatedRequest, @Param('id', new UuidParamPipe('user id')) id: string): Promise<void> {
     await this.users.delete(sessionOf(req).principal, id);
   }
 
   @Get(':user_id/tokens')
+  @Access(ADMIN)
   async userTokens(
     @Req() req: AuthenticatedRequest,
     @Param('user_id', new UuidParamPipe('user id')) userId: string,
@@ -179,6 +192,7 @@ export class UsersController {
   }
 
   @Post(':id/roles')
+  @Access(ADMIN)
   @HttpCode(201)
   async assignRole(
     @Req() req: AuthenticatedRequest,
@@ -189,11 +203,13 @@ export class UsersController {
   }
 
   @Get(':id/roles')
+  @Access(AUTHENTICATED)
   async roles(@Req() req: AuthenticatedRequest, @Param('id', new UuidParamPipe('user id')) id: string) {
     return (await this.rbac.listUserRoles(sessionOf(req).principal, id)).map(toRoleResponse);
   }
 
   @Delete(':id/roles/:role_id')
+  @Access(ADMIN)
   @HttpCode(204)
   async unassignRole(
     @Req() req: AuthenticatedRequest,
@@ -226,6 +242,7 @@ export class TokensController {
   constructor(private readonly tokens: TokensService) {}
 
   @Post('tokens')
+  @Access(ADMIN)
   @HttpCode(200)
   async generate(@Req() req: AuthenticatedRequest, @JsonBody() body: GenerateTokenDto) {
     const { principal, session } = sessionOf(req);
@@ -239,6 +256,7 @@ export class TokensController {
   }
 
   @Post('tokens/rotate')
+  @Access(AUTHENTICATED)
   @HttpCode(200)
   async rotate(@Req() req: AuthenticatedRequest) {
     const { principal, session } = sessionOf(req);
@@ -246,12 +264,14 @@ export class TokensController {
   }
 
   @Delete('tokens/:token_id')
+  @Access(ADMIN)
   @HttpCode(204)
   async delete(@Req() req: AuthenticatedRequest, @Param('token_id', new UuidParamPipe('token id')) tokenId: string) {
     await this.tokens.revokeById(sessionOf(req).principal, tokenId, 'deleted');
   }
 
   @Post('auth/revoke')
+  @Access(AUTHENTICATED)
   @HttpCode(200)
   async revokeOwn(@Req() req: AuthenticatedRequest, @Body() body: unknown) {
     const { principal, session } = sessionOf(req);
@@ -262,6 +282,7 @@ export class TokensController {
   }
 
   @Post('auth/revoke/:token_id')
+  @Access(ADMIN)
   @HttpCode(200)
   async revokeById(
     @Req() req: AuthenticatedRequest,
@@ -273,6 +294,7 @@ export class TokensController {
   }
 
   @Post('auth/cleanup-tokens')
+  @Access(ADMIN)
   @HttpCode(200)
   async cleanup(@Req() req: AuthenticatedRequest) {
     const count = await this.tokens.cleanup(sessionOf(req).principal);
@@ -280,12 +302,13 @@ export class TokensController {
   }
 }
 
-/** Roles and direct grants (contract management §4.11). */
+/** Roles and direct grants (contract management §4.11): changes are admin-only, so nobody grants themselves anything. */
 @Controller('api/v1')
 export class RbacController {
   constructor(private readonly rbac: RbacService) {}
 
   @Post('roles')
+  @Access(ADMIN)
   @HttpCode(201)
   async createRole(@Req() req: AuthenticatedRequest, @JsonBody() body: CreateRoleDto) {
     const role = await this.rbac.createRole(sessionOf(req).principal, {
@@ -298,17 +321,20 @@ export class RbacController {
   }
 
   @Get('roles')
+  @Access(AUTHENTICATED)
   async listRoles(@Req() req: AuthenticatedRequest, @Query() query: Record<string, unknown>) {
     return (await this.rbac.listRoles(sessionOf(req).principal, parsePagination(query))).map(toRoleResponse);
   }
 
   @Get('roles/:id')
+  @Access(AUTHENTICATED)
   async getRole(@Req() req: AuthenticatedRequest, @Param('id', new UuidParamPipe('role id')) id: string) {
     return toRoleResponse(await this.rbac.getRole(sessionOf(req).principal, id));
   }
 
   /** 200 with an empty body (contract §4.11). */
   @Put('roles/:id')
+  @Access(ADMIN)
   @HttpCode(200)
   async updateRole(
     @Req() req: AuthenticatedRequest,
@@ -319,12 +345,14 @@ export class RbacController {
   }
 
   @Delete('roles/:id')
+  @Access(ADMIN)
   @HttpCode(204)
   async deleteRole(@Req() req: AuthenticatedRequest, @Param('id', new UuidParamPipe('role id')) id: string) {
     await this.rbac.deleteRole(sessionOf(req).principal, id);
   }
 
   @Post('permissions')
+  @Access(ADMIN)
   @HttpCode(201)
   async grant(@Req() req: AuthenticatedRequest, @JsonBody() body: GrantPermissionDto) {
     const permission = await this.rbac.grant(sessionOf(req).principal, {
@@ -336,6 +364,7 @@ export class RbacController {
   }
 
   @Get('permissions')
+  @Access(AUTHENTICATED)
   async listPermissions(@Req() req: AuthenticatedRequest, @Query() query: Record<string, unknown>) {
     const user = query.user;
     if (user !== undefined && (typeof user !== 'string' || !UUID.test(user))) {
@@ -350,18 +379,20 @@ export class RbacController {
   }
 
   @Delete('permissions/:id')
+  @Access(ADMIN)
   @HttpCode(204)
   async revoke(@Req() req: AuthenticatedRequest, @Param('id', new UuidParamPipe('permission id')) id: string) {
     await this.rbac.revoke(sessionOf(req).principal, id);
   }
 }
 
-/** Service users and API keys (contract management §4.12). */
+/** Service users and API keys (contract management §4.12): admin only. */
 @Controller('api/v1/service-users')
 export class ServiceUsersController {
   constructor(private readonly serviceUsers: ServiceUsersService) {}
 
   @Post()
+  @Access(ADMIN)
   @HttpCode(201)
   async create(@Req() req: AuthenticatedRequest, @JsonBody() body: CreateServiceUserDto) {
     const { serviceUser, apiKey } = await this.serviceUsers.create(sessionOf(req).principal, {
@@ -374,16 +405,19 @@ export class ServiceUsersController {
   }
 
   @Get()
+  @Access(ADMIN)
   async list(@Req() req: AuthenticatedRequest, @Query() query: Record<string, unknown>) {
     return (await this.serviceUsers.list(sessionOf(req).principal, parsePagination(query))).map(toServiceUserResponse);
   }
 
   @Get(':id')
+  @Access(ADMIN)
   async get(@Req() req: AuthenticatedRequest, @Param('id', new UuidParamPipe('service user id')) id: string) {
     return toServiceUserResponse(await this.serviceUsers.get(sessionOf(req).principal, id));
   }
 
   @Put(':id')
+  @Access(ADMIN)
   async update(
     @Req() req: AuthenticatedRequest,
     @Param('id', new UuidParamPipe('service user id')) id: string,
@@ -393,12 +427,14 @@ export class ServiceUsersController {
   }
 
   @Delete(':id')
+  @Access(ADMIN)
   @HttpCode(204)
   async delete(@Req() req: AuthenticatedRequest, @Param('id', new UuidParamPipe('service user id')) id: string) {
     await this.serviceUsers.delete(sessionOf(req).principal, id);
   }
 
   @Post(':id/rotate')
+  @Access(ADMIN)
   @HttpCode(200)
   async rotate(@Req() req: AuthenticatedRequest, @Param('id', new UuidParamPipe('service user id')) id: string) {
     const { serviceUser, apiKey } = await this.serviceUsers.rotate(sessionOf(req).principal, id);

@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { OAuthErrorException } from '../common/http/oauth-error';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
+import { Public } from './access';
 import { TooManyAttemptsException, type AuthenticatedRequest } from './auth-session';
 import { sourceAddressOf } from './authentication.middleware';
 import { OAuthService, type OAuthTokenResponse } from './oauth.service';
@@ -28,6 +29,7 @@ export class OAuthTokenController {
     'api/v1/iceberg/:prefix/oauth/tokens',
     'api/v1/iceberg/:prefix/v1/oauth/tokens',
   ])
+  @Public()
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   async token(@Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response): Promise<OAuthTokenResponse> {

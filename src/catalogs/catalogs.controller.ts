@@ -1,4 +1,5 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { Access, AUTHENTICATED, catalogParam, resource, TENANT } from '../auth/access';
 import { parsePagination } from '../common/http/pagination';
 import { CurrentPrincipal, type Principal } from '../common/http/principal';
 import { JsonBody } from '../common/http/validation';
@@ -16,22 +17,27 @@ import type { NamespaceNode } from './namespace-tree';
 export class CatalogsController {
   constructor(private readonly service: CatalogsService) {}
 
+  // Every caller may ask; a tenant user's list holds only the catalogs its grants show (CatalogsService.list).
   @Get()
+  @Access(AUTHENTICATED)
   async list(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, unknown>): Promise<CatalogResponse[]> {
     return (await this.service.list(principal, parsePagination(query))).map(toCatalogResponse);
   }
 
   @Post()
+  @Access(resource('create', TENANT))
   async create(@CurrentPrincipal() principal: Principal, @JsonBody() body: CreateCatalogDto): Promise<CatalogResponse> {
     return toCatalogResponse(await this.service.create(principal, body));
   }
 
   @Get(':name')
+  @Access(resource('read', catalogParam('name')))
   async get(@CurrentPrincipal() principal: Principal, @Param('name') name: string): Promise<CatalogResponse> {
     return toCatalogResponse(await this.service.get(principal, name));
   }
 
   @Put(':name')
+  @Access(resource('update', catalogParam('name')))
   async update(
     @CurrentPrincipal() principal: Principal,
     @Param('name') name: string,
@@ -41,17 +47,20 @@ export class CatalogsController {
   }
 
   @Delete(':name')
+  @Access(resource('delete', catalogParam('name')))
   @HttpCode(204)
   async delete(@CurrentPrincipal() principal: Principal, @Param('name') name: string): Promise<void> {
     await this.service.delete(principal, name);
   }
 
   @Get(':name/summary')
+  @Access(resource('read', catalogParam('name')))
   summary(@CurrentPrincipal() principal: Principal, @Param('name') name: string): Promise<CatalogSummaryResponse> {
     return this.service.summary(principal, name);
   }
 
   @Get(':prefix/namespaces/tree')
+  @Access(resource('list', catalogParam('prefix')))
   namespaceTree(
     @CurrentPrincipal() principal: Principal,
     @Param('prefix') prefix: string,

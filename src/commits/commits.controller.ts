@@ -1,5 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { requireCatalogQuery } from '../common/http/management-names';
+import { Access, catalogFrom, resource } from '../auth/access';
 import { parsePagination } from '../common/http/pagination';
 import { CurrentPrincipal, type Principal } from '../common/http/principal';
 import { CommitResponse, toCommitResponse } from './commit.dto';
@@ -11,6 +12,7 @@ export class CommitsController {
   constructor(private readonly service: CommitsService) {}
 
   @Get()
+  @Access(resource('read', catalogFrom('query')))
   async history(
     @CurrentPrincipal() principal: Principal,
     @Param('name') name: string,

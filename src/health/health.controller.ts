@@ -1,14 +1,16 @@
-import { Controller, Get, HttpCode, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Injectable, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import { Public } from '../auth/access';
+import { HotRoute, type HotRouteHandler } from '../http-edge/hot-route';
 import { PersistenceHealthPort } from '../persistence/ports';
 import { ReadinessState } from './readiness.state';
-import type { HotRoute } from '../common/http/hot-routes';
 
 const LIVENESS_ANSWER = { status: 'alive' } as const;
 
-/** The liveness probe on the lean path (common/http/hot-routes.ts): polled often, it depends on nothing. */
-export function healthHotRoutes(): HotRoute[] {
-  return [{ pattern: '/health/live', handle: () => ({ status: 200, json: LIVENESS_ANSWER }) }];
+/** The liveness probe on the lean path (src/http-edge/hot-routes.ts): polled often, it depends on nothing. */
+@Injectable()
+export class HealthHotRoutes {
+  readonly live: HotRouteHandler = () => ({ status: 200, json: LIVENESS_ANSWER });
 }
 
 /**
@@ -23,17 +25,21 @@ export class HealthController {
   ) {}
 
   @Get('live')
+  @Public()
+  @HotRoute(HealthHotRoutes, (lean) => lean.live)
   @HttpCode(200)
   live(): typeof LIVENESS_ANSWER {
     return LIVENESS_ANSWER;
   }
 
   @Get('ready')
+  @Public()
   async ready(@Res() res: Response): Promise<void> {
     await this.answerReadiness(res);
   }
 
   @Get()
+  @Public()
   async health(@Res() res: Response): Promise<void> {
     await this.answerReadiness(res);
   }

@@ -1,11 +1,11 @@
 import { Global, Module } from '@nestjs/common';
-import { HealthController } from './health.controller';
+import { HealthController, HealthHotRoutes } from './health.controller';
 import { ReadinessState } from './readiness.state';
 
 @Global()
 @Module({
   controllers: [HealthController],
-  providers: [ReadinessState],
+  providers: [ReadinessState, HealthHotRoutes],
   exports: [ReadinessState],
 })
 export class HealthModule {}

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { MetadataWorkersModule } from '../metadata-workers';
 import { StorageModule } from '../storage';
 import { IcebergConfigController } from './http/config.controller';
+import { IcebergHotRoutes } from './http/iceberg-hot-routes';
 import { IcebergNamespacesController } from './http/namespaces.controller';
 import { IcebergTablesController } from './http/tables.controller';
 import { IcebergCatalogService } from './iceberg-catalog.service';
@@ -16,6 +17,7 @@ import { TableService } from './table.service';
 @Module({
   imports: [StorageModule, MetadataWorkersModule],
   controllers: [IcebergConfigController, IcebergNamespacesController, IcebergTablesController],
-  providers: [IcebergConfigService, IcebergCatalogService, NamespaceService, TableService],
+  // IcebergHotRoutes: the lean handlers the controllers' @HotRoute markers name.
+  providers: [IcebergConfigService, IcebergCatalogService, NamespaceService, TableService, IcebergHotRoutes],
 })
 export class IcebergModule {}

@@ -1,4 +1,5 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Access, catalogFrom, catalogParam, resource, type RequestTarget, type RouteRequest } from '../auth/access';
 import { ErrorBodyException } from '../common/http/management-exception.filter';
 import { parsePagination } from '../common/http/pagination';
 import { CurrentPrincipal, type Principal } from '../common/http/principal';
@@ -19,12 +20,19 @@ import {
 import { MergeResult, MergesService } from './merges.service';
 import { parseResolutionStrategy } from './three-way-merge';
 
-/** Merge, rebase and the merge-operation lifecycle (contract management §1.3.5, §1.3.6, §1.3.9–1.3.14). */
+const mergeOperation = (req: RouteRequest): RequestTarget => ({ level: 'merge-operation', operationId: req.params.operation_id });
+const conflict = (req: RouteRequest): RequestTarget => ({ level: 'conflict', conflictId: req.params.conflict_id });
+
+/**
+ * Merge, rebase and the merge-operation lifecycle (contract management §1.3.5, §1.3.6, §1.3.9–1.3.14). Merge
+ * and rebase need write on the catalog (contract §9 #9).
+ */
 @Controller('api/v1')
 export class MergesController {
   constructor(private readonly service: MergesService) {}
 
   @Post('branches/merge')
+  @Access(resource('write', catalogFrom('body')))
   @HttpCode(200)
   async merge(@CurrentPrincipal() principal: Principal, @JsonBody() body: MergeBranchesDto): Promise<MergeOperationResponse> {
     const result = await this.service.merge(principal, {
@@ -37,6 +45,7 @@ export class MergesController {
 
   /** 200 with an empty body (contract §1.3.6); conflicts answer like a merge's. */
   @Post('branches/:name/rebase')
+  @Access(resource('write', catalogFrom('body')))
   @HttpCode(200)
   async rebase(
     @CurrentPrincipal() principal: Principal,
@@ -47,6 +56,7 @@ export class MergesController {
   }
 
   @Get('catalogs/:catalog_name/merge-operations')
+  @Access(resource('read', catalogParam('catalog_name')))
   async list(
     @CurrentPrincipal() principal: Principal,
     @Param('catalog_name') catalog: string,
@@ -57,6 +67,7 @@ export class MergesController {
   }
 
   @Get('merge-operations/:operation_id')
+  @Access(resource('read', mergeOperation))
   async get(
     @CurrentPrincipal() principal: Principal,
     @Param('operation_id', new UuidParamPipe('merge operation id')) id: string,
@@ -65,6 +76,7 @@ export class MergesController {
   }
 
   @Get('merge-operations/:operation_id/conflicts')
+  @Access(resource('read', mergeOperation))
   async conflicts(
     @CurrentPrincipal() principal: Principal,
     @Param('operation_id', new UuidParamPipe('merge operation id')) id: string,
@@ -75,6 +87,7 @@ export class MergesController {
   }
 
   @Post('conflicts/:conflict_id/resolve')
+  @Access(resource('write', conflict))
   @HttpCode(200)
   async resolve(
     @CurrentPrincipal() principal: Principal,
@@ -89,6 +102,7 @@ export class MergesController {
 
   /** No body needed; clients send `{}` or nothing. */
   @Post('merge-operations/:operation_id/complete')
+  @Access(resource('write', mergeOperation))
   @HttpCode(200)
   async complete(
     @CurrentPrincipal() principal: Principal,
@@ -99,6 +113,7 @@ export class MergesController {
   }
 
   @Post('merge-operations/:operation_id/abort')
+  @Access(resource('write', mergeOperation))
   @HttpCode(200)
   async abort(
     @CurrentPrincipal() principal: Principal,

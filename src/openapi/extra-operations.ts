@@ -1,6 +1,7 @@
 /**
  * Operations that neither reference document describes: this project's additions (probes, metrics, branch
- * history and deletion, ...). Keyed by `METHOD /path/with/{}` (parameter names do not matter).
+ * history and deletion, ...). Keyed by `METHOD /path/with/{}` (parameter names do not matter). Who may call
+ * a route is not said here: the document takes it from the handler's @Public/@Access rule.
  */
 import { ASSET_KINDS } from '../persistence/models';
 
@@ -134,7 +135,6 @@ export const EXTRA_OPERATIONS: Record<string, Json> = {
   'GET /api/v1/app-config': {
     summary: 'Public application configuration: whether authentication is enabled',
     tags: ['System Config'],
-    security: [],
     responses: {
       '200': json({ type: 'object', required: ['auth_enabled'], properties: { auth_enabled: { type: 'boolean' } } }),
     },

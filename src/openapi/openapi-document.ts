@@ -1,5 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Access } from '../auth/access';
+import { RouteAccessIndex } from '../auth/route-access-index';
 import icebergReference from './reference/iceberg-rest-catalog.openapi.json';
 import managementReference from './reference/pangolin-management.openapi.json';
 import { EXTRA_OPERATIONS, EXTRA_SCHEMAS } from './extra-operations';
@@ -12,12 +14,24 @@ import { exampleFromSchema } from './schema-example';
  * be missing. Request and response schemas come from the reference documents kept in ./reference: the Iceberg
  * REST OpenAPI document for /v1 routes (both URL styles map onto it) and Pangolin v0.4.0's export for /api
  * routes, plus ./extra-operations.ts for routes neither describes. Responses without an example get one
- * generated from their schema.
+ * generated from their schema. Whether an operation needs a credential comes from the access rule declared on
+ * its handler (RouteAccessIndex), as the service enforces it.
  */
 
 type Json = Record<string, any>;
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 const MANAGEMENT_SCHEMA_PREFIX = 'Pangolin';
+const BEARER_SCHEME = 'bearer';
+const API_KEY_SCHEME = 'api-key';
+
+/** The explorer's own paths, mounted by setupOpenApi; they need no credential. */
+const EXPLORER_PUBLIC_PATHS = [
+  '/swagger-ui',
+  '/swagger-ui/',
+  '/swagger-ui/:asset',
+  '/swagger-ui/swagger-ui/:asset',
+  '/api-docs/openapi.json',
+];
 
 export function buildOpenApiDocument(app: INestApplication): Json {
   const scanned = SwaggerModule.createDocument(
@@ -26,18 +40,20 @@ export function buildOpenApiDocument(app: INestApplication): Json {
       .setTitle('Pangolin Catalog API')
       .setVersion('1.0.0')
       .setDescription('Apache Iceberg REST catalog (/v1) and Pangolin management API (/api/v1)')
-      .addBearerAuth()
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
+      .addBearerAuth(undefined, BEARER_SCHEME)
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, API_KEY_SCHEME)
       .build(),
   ) as unknown as Json;
 
   const iceberg = icebergReference as Json;
   const management = managementReference as Json;
+  const icebergComponents = copyIcebergComponents(iceberg);
   const document: Json = {
     ...scanned,
     components: {
       ...(scanned.components ?? {}),
-      ...copyIcebergComponents(iceberg),
+      ...icebergComponents,
+      securitySchemes: { ...(scanned.components?.securitySchemes ?? {}), ...(icebergComponents.securitySchemes ?? {}) },
       schemas: {
         ...(scanned.components?.schemas ?? {}),
         ...iceberg.components.schemas,
@@ -49,6 +65,7 @@ export function buildOpenApiDocument(app: INestApplication): Json {
   };
   const icebergIndex = indexByShape(iceberg.paths);
   const managementIndex = indexByShape(management.paths);
+  const routes = app.get(RouteAccessIndex);
 
   for (const [path, item] of Object.entries(scanned.paths as Json)) {
     const out: Json = {};
@@ -57,6 +74,7 @@ export function buildOpenApiDocument(app: INestApplication): Json {
       if (!scannedOperation) continue;
       const reference = findReferenceOperation(path, method, icebergIndex, managementIndex);
       out[method] = mergeOperation(scannedOperation, reference, path, method);
+      out[method].security = securityOf(routes.accessFor(method, path.replace(/\{([^}]+)\}/g, ':$1')));
     }
     document.paths[path] = out;
   }
@@ -65,11 +83,17 @@ export function buildOpenApiDocument(app: INestApplication): Json {
 }
 
 export function setupOpenApi(app: INestApplication): void {
+  app.get(RouteAccessIndex).addMountedPublicPaths(EXPLORER_PUBLIC_PATHS);
   const document = buildOpenApiDocument(app);
   SwaggerModule.setup('swagger-ui', app, document as never, {
     jsonDocumentUrl: 'api-docs/openapi.json',
     raw: ['json'],
   });
+}
+
+/** No requirement for a public route; otherwise a bearer token (JWT or Basic for root) or a service user's API key. */
+function securityOf(access: Access | undefined): Json[] {
+  return access?.kind === 'public' ? [] : [{ [BEARER_SCHEME]: [] }, { [API_KEY_SCHEME]: [] }];
 }
 
 /** Iceberg components other than schemas (responses, parameters, examples, security schemes). */

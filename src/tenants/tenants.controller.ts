@@ -1,4 +1,5 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
+import { Access, OWN_TENANT, ROOT } from '../auth/access';
 import { ErrorBodyException } from '../common/http/management-exception.filter';
 import { parsePagination } from '../common/http/pagination';
 import { CurrentPrincipal, type Principal } from '../common/http/principal';
@@ -23,6 +24,7 @@ export class TenantsController {
   ) {}
 
   @Get()
+  @Access(ROOT)
   async list(
     @CurrentPrincipal() principal: Principal,
     @Query() query: Record<string, unknown>,
@@ -32,13 +34,16 @@ export class TenantsController {
   }
 
   @Post()
+  @Access(ROOT)
   async create(@CurrentPrincipal() principal: Principal, @JsonBody() body: CreateTenantDto): Promise<TenantResponse> {
     // The hint is part of the wire contract of NO-AUTH mode, so it is answered here rather than by the service.
     if (this.config.noAuth) throw new ErrorBodyException(NO_AUTH_TENANT_CREATE_BODY, 403);
     return toTenantResponse(await this.service.create(principal, body));
   }
 
+  // A member may read its own tenant.
   @Get(':id')
+  @Access(OWN_TENANT)
   async get(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new UuidParamPipe('tenant id')) id: string,
@@ -47,6 +52,7 @@ export class TenantsController {
   }
 
   @Put(':id')
+  @Access(ROOT)
   async update(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new UuidParamPipe('tenant id')) id: string,
@@ -56,6 +62,7 @@ export class TenantsController {
   }
 
   @Delete(':id')
+  @Access(ROOT)
   @HttpCode(204)
   async delete(
     @CurrentPrincipal() principal: Principal,

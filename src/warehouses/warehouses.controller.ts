@@ -1,15 +1,21 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { Access, resource, TENANT, TENANT_ADMIN } from '../auth/access';
 import { parsePagination } from '../common/http/pagination';
 import { CurrentPrincipal, type Principal } from '../common/http/principal';
 import { JsonBody } from '../common/http/validation';
 import { CreateWarehouseDto, toWarehouseResponse, UpdateWarehouseDto, type WarehouseResponse } from './warehouse.dto';
 import { WarehousesService } from './warehouses.service';
 
+/**
+ * Warehouses belong to the tenant as a whole (they are not a grant scope); they hold storage credentials, so
+ * only the tenant's admins change them.
+ */
 @Controller('api/v1/warehouses')
 export class WarehousesController {
   constructor(private readonly service: WarehousesService) {}
 
   @Get()
+  @Access(resource('list', TENANT))
   async list(
     @CurrentPrincipal() principal: Principal,
     @Query() query: Record<string, unknown>,
@@ -18,6 +24,7 @@ export class WarehousesController {
   }
 
   @Post()
+  @Access(TENANT_ADMIN)
   async create(
     @CurrentPrincipal() principal: Principal,
     @JsonBody() body: CreateWarehouseDto,
@@ -26,11 +33,13 @@ export class WarehousesController {
   }
 
   @Get(':name')
+  @Access(resource('read', TENANT))
   async get(@CurrentPrincipal() principal: Principal, @Param('name') name: string): Promise<WarehouseResponse> {
     return toWarehouseResponse(await this.service.get(principal, name));
   }
 
   @Put(':name')
+  @Access(TENANT_ADMIN)
   async update(
     @CurrentPrincipal() principal: Principal,
     @Param('name') name: string,
@@ -40,6 +49,7 @@ export class WarehousesController {
   }
 
   @Delete(':name')
+  @Access(TENANT_ADMIN)
   @HttpCode(204)
   async delete(@CurrentPrincipal() principal: Principal, @Param('name') name: string): Promise<void> {
     await this.service.delete(principal, name);

@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { HotRouteDispatcher } from '../../src/common/http/hot-routes';
+import { HotRouteDispatcher } from '../../src/http-edge/hot-routes';
 import { AUTH_BACKENDS, AUTH_ENV, bearer, createTenantUser, createTenantWithAdmin, rootLogin, type TenantFixture } from './auth/auth-support';
 import { startTestApp, type TestApp } from '../support/app-harness';
 

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { registeredRoutes, RegisteredRoute } from '../support/registered-routes';
 import { startTestApp, TestApp } from '../support/app-harness';
+import { RouteAccessIndex } from '../../src/auth/route-access-index';
 
 /**
  * The OpenAPI document must describe EVERY registered route with schemas and examples: the route list comes
@@ -35,6 +36,27 @@ describe('OpenAPI explorer', () => {
       .filter((r) => !document.paths[r.path]?.[r.method.toLowerCase()])
       .map((r) => `${r.method} ${r.path}`);
     expect(missing).toEqual([]);
+  });
+
+  it('says which operations need no credential, as the handlers declare it, and names only defined schemes', () => {
+    const index = ctx.app.get(RouteAccessIndex);
+    const schemes = Object.keys(document.components.securitySchemes ?? {});
+    const problems: string[] = [];
+    for (const r of routes) {
+      const operation = document.paths[r.path]?.[r.method.toLowerCase()];
+      if (!operation) continue;
+      const access = index.accessFor(r.method, r.path.replace(/\{([^}]+)\}/g, ':$1'));
+      const open = access?.kind === 'public';
+      if (!Array.isArray(operation.security)) problems.push(`${r.method} ${r.path}: no security requirement`);
+      else if (open !== (operation.security.length === 0)) problems.push(`${r.method} ${r.path}: public=${open}, security=${JSON.stringify(operation.security)}`);
+      for (const requirement of operation.security ?? []) {
+        for (const name of Object.keys(requirement)) if (!schemes.includes(name)) problems.push(`${r.method} ${r.path}: unknown scheme ${name}`);
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(document.paths['/v1/config'].get.security).toEqual([]);
+    expect(document.paths['/api/v1/users/login'].post.security).toEqual([]);
+    expect(document.paths['/api/v1/catalogs'].get.security.length).toBeGreaterThan(0);
   });
 
   it('has no dangling $ref', () => {

@@ -1,42 +1,41 @@
-import type { HotRoute } from '../../common/http/hot-routes';
+import { Injectable } from '@nestjs/common';
+import type { HotRouteHandler } from '../../http-edge/hot-route';
 import { IcebergConfigService } from '../iceberg-config.service';
 import { TableService } from '../table.service';
 import { parseNamespaceSegment, parseTableSegment } from './iceberg-paths';
 import { nonEmptyBody } from './json-body';
 
 /**
- * The Iceberg routes engines call all the time, served by the lean path (common/http/hot-routes.ts): the
- * reads of every query (the config routes, loadTable) and the table commit, in both URL styles. Each does
- * exactly what its controller method does (IcebergConfigController, IcebergTablesController.load and
- * .commit), in the same order, so errors take the same precedence.
+ * The lean handlers of the Iceberg routes engines call all the time (the config routes, loadTable, the table
+ * commit), named by the @HotRoute markers on IcebergConfigController and IcebergTablesController.load and
+ * .commit and served by the lean path (src/http-edge/hot-routes.ts). Each does exactly what its controller
+ * method does, in the same order, so errors take the same precedence.
  */
-export function icebergHotRoutes(configService: IcebergConfigService, tables: TableService): HotRoute[] {
-  // The configuration is fixed at boot (IcebergConfigService), so its answer is serialized once.
-  const configUtf8 = Buffer.from(JSON.stringify(configService.catalogConfig()), 'utf8');
-  const config: HotRoute['handle'] = () => ({ status: 200, jsonUtf8: configUtf8 });
-  const loadTable: HotRoute['handle'] = async ({ params, query, caller }) => {
-    const result = await tables.loadTable(
-      caller!.principal,
-      params.prefix,
-      parseNamespaceSegment(params.namespace),
-      parseTableSegment(params.table),
-      query.branch,
-    );
-    return { status: 200, jsonChunks: result.chunks, byteLength: result.byteLength };
-  };
-  const commit: HotRoute['handle'] = async ({ params, query, caller, body }) => {
-    const namespace = parseNamespaceSegment(params.namespace);
-    const table = parseTableSegment(params.table);
-    const result = await tables.commitTable(caller!.principal, params.prefix, namespace, table, query.branch, nonEmptyBody(body));
-    return { status: 200, jsonChunks: result.chunks, byteLength: result.byteLength };
-  };
-  return [
-    { pattern: '/v1/config', handle: config },
-    { pattern: '/v1/:prefix/config', handle: config },
-    { pattern: '/v1/:prefix/v1/config', handle: config },
-    { pattern: '/v1/:prefix/namespaces/:namespace/tables/:table', queryParameters: ['branch'], handle: loadTable },
-    { pattern: '/v1/:prefix/v1/namespaces/:namespace/tables/:table', queryParameters: ['branch'], handle: loadTable },
-    { method: 'POST', pattern: '/v1/:prefix/namespaces/:namespace/tables/:table', queryParameters: ['branch'], handle: commit },
-    { method: 'POST', pattern: '/v1/:prefix/v1/namespaces/:namespace/tables/:table', queryParameters: ['branch'], handle: commit },
-  ];
+@Injectable()
+export class IcebergHotRoutes {
+  readonly config: HotRouteHandler;
+  readonly loadTable: HotRouteHandler;
+  readonly commit: HotRouteHandler;
+
+  constructor(configService: IcebergConfigService, tables: TableService) {
+    // The configuration is fixed at boot (IcebergConfigService), so its answer is serialized once.
+    const configUtf8 = Buffer.from(JSON.stringify(configService.catalogConfig()), 'utf8');
+    this.config = () => ({ status: 200, jsonUtf8: configUtf8 });
+    this.loadTable = async ({ params, query, caller }) => {
+      const result = await tables.loadTable(
+        caller!.principal,
+        params.prefix,
+        parseNamespaceSegment(params.namespace),
+        parseTableSegment(params.table),
+        query.branch,
+      );
+      return { status: 200, jsonChunks: result.chunks, byteLength: result.byteLength };
+    };
+    this.commit = async ({ params, query, caller, body }) => {
+      const namespace = parseNamespaceSegment(params.namespace);
+      const table = parseTableSegment(params.table);
+      const result = await tables.commitTable(caller!.principal, params.prefix, namespace, table, query.branch, nonEmptyBody(body));
+      return { status: 200, jsonChunks: result.chunks, byteLength: result.byteLength };
+    };
+  }
 }

@@ -1,7 +1,9 @@
 import { Body, Controller, Delete, Get, Head, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Access, resource } from '../../auth/access';
 import { IcebergErrorException } from '../../common/http/iceberg-exception.filter';
 import { CurrentPrincipal, Principal } from '../../common/http/principal';
 import { NamespaceService } from '../namespace.service';
+import { icebergCatalog, icebergNamespace, icebergNamespaceList } from './iceberg-access';
 import { parseIcebergPageRequest, toIcebergPage } from './iceberg-pagination';
 import { parseNamespaceSegment, parseParentQuery } from './iceberg-paths';
 import {
@@ -23,6 +25,7 @@ export class IcebergNamespacesController {
   constructor(private readonly namespaces: NamespaceService) {}
 
   @Head('namespaces/:namespace')
+  @Access(resource('read', icebergNamespace))
   @HttpCode(204)
   async exists(
     @CurrentPrincipal() principal: Principal,
@@ -34,6 +37,7 @@ export class IcebergNamespacesController {
   }
 
   @Get('namespaces')
+  @Access(resource('list', icebergNamespaceList))
   async list(
     @CurrentPrincipal() principal: Principal,
     @Param('prefix') prefix: string,
@@ -51,6 +55,7 @@ export class IcebergNamespacesController {
   }
 
   @Post('namespaces')
+  @Access(resource('create', icebergCatalog))
   @HttpCode(200)
   async create(
     @CurrentPrincipal() principal: Principal,
@@ -65,6 +70,7 @@ export class IcebergNamespacesController {
   }
 
   @Get('namespaces/:namespace')
+  @Access(resource('read', icebergNamespace))
   async load(
     @CurrentPrincipal() principal: Principal,
     @Param('prefix') prefix: string,
@@ -76,6 +82,7 @@ export class IcebergNamespacesController {
   }
 
   @Delete('namespaces/:namespace')
+  @Access(resource('delete', icebergNamespace))
   @HttpCode(204)
   async drop(
     @CurrentPrincipal() principal: Principal,
@@ -87,6 +94,7 @@ export class IcebergNamespacesController {
   }
 
   @Post('namespaces/:namespace/properties')
+  @Access(resource('update', icebergNamespace))
   @HttpCode(200)
   async updateProperties(
     @CurrentPrincipal() principal: Principal,

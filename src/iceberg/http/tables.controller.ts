@@ -1,9 +1,13 @@
 import { Body, Controller, Delete, Get, Head, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import { Access, resource } from '../../auth/access';
 import { ValidationError } from '../../common/errors';
 import { sendJsonChunks } from '../../common/http/json-chunks-response';
 import { CurrentPrincipal, Principal } from '../../common/http/principal';
+import { HotRoute } from '../../http-edge/hot-route';
 import { TableService } from '../table.service';
+import { icebergNamespace, icebergTable, icebergWriteBranch, renameSource } from './iceberg-access';
+import { IcebergHotRoutes } from './iceberg-hot-routes';
 import { parseIcebergPageRequest, toIcebergPage } from './iceberg-pagination';
 import { parseNamespaceSegment, parseTableSegment } from './iceberg-paths';
 import { nonEmptyBody, parseJsonObjectBody } from './json-body';
@@ -19,6 +23,7 @@ export class IcebergTablesController {
   constructor(private readonly tables: TableService) {}
 
   @Head('namespaces/:namespace/tables/:table')
+  @Access(resource('read', icebergTable))
   @HttpCode(200)
   async exists(
     @CurrentPrincipal() principal: Principal,
@@ -37,6 +42,7 @@ export class IcebergTablesController {
   }
 
   @Get('namespaces/:namespace/tables')
+  @Access(resource('list', icebergNamespace))
   async list(
     @CurrentPrincipal() principal: Principal,
     @Param('prefix') prefix: string,
@@ -60,6 +66,7 @@ export class IcebergTablesController {
   }
 
   @Post('namespaces/:namespace/tables')
+  @Access(resource('create', icebergNamespace, icebergWriteBranch))
   async create(
     @CurrentPrincipal() principal: Principal,
     @Param('prefix') prefix: string,
@@ -74,6 +81,7 @@ export class IcebergTablesController {
   }
 
   @Post('namespaces/:namespace/register')
+  @Access(resource('create', icebergNamespace, icebergWriteBranch))
   async register(
     @CurrentPrincipal() principal: Principal,
     @Param('prefix') prefix: string,
@@ -89,6 +97,8 @@ export class IcebergTablesController {
   }
 
   @Get('namespaces/:namespace/tables/:table')
+  @Access(resource('read', icebergTable))
+  @HotRoute(IcebergHotRoutes, (lean) => lean.loadTable, { queryParameters: ['branch'] })
   async load(
     @CurrentPrincipal() principal: Principal,
     @Param('prefix') prefix: string,
@@ -108,6 +118,8 @@ export class IcebergTablesController {
   }
 
   @Post('namespaces/:namespace/tables/:table')
+  @Access(resource('write', icebergTable))
+  @HotRoute(IcebergHotRoutes, (lean) => lean.commit, { queryParameters: ['branch'] })
   async commit(
     @CurrentPrincipal() principal: Principal,
     @Param('prefix') prefix: string,
@@ -124,6 +136,7 @@ export class IcebergTablesController {
   }
 
   @Delete('namespaces/:namespace/tables/:table')
+  @Access(resource('delete', icebergTable))
   @HttpCode(204)
   async drop(
     @CurrentPrincipal() principal: Principal,
@@ -143,7 +156,9 @@ export class IcebergTablesController {
     );
   }
 
+  // A rename removes the source table: `delete` on it (the destination is in the same catalog).
   @Post('tables/rename')
+  @Access(resource('delete', renameSource))
   @HttpCode(204)
   async rename(
     @CurrentPrincipal() principal: Principal,
@@ -155,6 +170,7 @@ export class IcebergTablesController {
 
   /** Metrics reports are accepted and not stored (contract iceberg-rest §6.9). */
   @Post('namespaces/:namespace/tables/:table/metrics')
+  @Access(resource('read', icebergTable))
   @HttpCode(204)
   reportMetrics(): void {
     return undefined;

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Test } from 'supertest';
 import { ROOT_USER_ID } from '../../../src/auth/auth.tokens';
-import { publicRouteOf } from '../../../src/auth/public-routes';
-import { ROUTE_RULES, ruleFor, type Access } from '../../../src/auth/route-permissions';
+import type { Access } from '../../../src/auth/access';
+import { RouteAccessIndex } from '../../../src/auth/route-access-index';
 import {
   AUTH_BACKENDS,
   bearer,
@@ -17,9 +17,9 @@ import {
 
 /**
  * The authorization matrix, GENERATED from the routes the running application registered with Express:
- * every route must have a rule in ROUTE_RULES (or be a public non-Nest route such as the OpenAPI explorer),
- * and every route is called as every kind of caller, the outcome checked against the rule. A route added
- * without a rule fails the first test; a rule that is not enforced fails the second.
+ * every route must have the access rule declared on its handler (or be a public non-Nest route such as the
+ * OpenAPI explorer), and every route is called as every kind of caller, the outcome checked against the rule.
+ * A route whose rule the index does not know fails the first test; a rule that is not enforced fails the second.
  */
 
 type Caller = 'anonymous' | 'user-no-grant' | 'service-user-no-grant' | 'user-with-grant' | 'tenant-admin' | 'service-admin' | 'root';
@@ -195,35 +195,40 @@ for (const kind of AUTH_BACKENDS) {
       await t?.close();
     });
 
-    it('every registered route has a rule in the route permission table (or is a public non-Nest route)', () => {
+    it('every registered route has the access rule of its handler (or is a public non-Nest route)', () => {
+      const index = t.app.get(RouteAccessIndex);
       const routes = registeredRoutes(t);
       expect(routes.length).toBeGreaterThan(80);
-      const missing = routes.filter((r) => !ruleFor(r.method, r.path) && publicRouteOf(r.path) === undefined);
+      const missing = routes.filter((r) => !index.accessFor(r.method, r.path) && !index.isPublicPath(r.path));
       expect(missing).toEqual([]);
       // Public rules and the middleware's public shapes agree, so a public route is never half public.
-      for (const rule of ROUTE_RULES.filter((r) => r.access.kind === 'public')) {
-        expect({ path: rule.path, public: publicRouteOf(rule.path.replace(/:[a-z_]+/g, 'x')) !== undefined }).toEqual({
-          path: rule.path,
-          public: true,
-        });
-      }
-      for (const rule of ROUTE_RULES.filter((r) => r.access.kind !== 'public')) {
-        expect({ path: rule.path, public: publicRouteOf(rule.path.replace(/:[a-z_]+/g, 'x')) !== undefined }).toEqual({
-          path: rule.path,
-          public: false,
+      for (const route of index.routes) {
+        expect({ path: route.pattern, public: index.isPublicPath(route.pattern.replace(/:[a-z_]+/g, 'x')) }).toEqual({
+          path: route.pattern,
+          public: route.access.kind === 'public',
         });
       }
     });
 
+    it('a HEAD request to a GET route is decided by the GET handler\'s rule', async () => {
+      const outcomes: Record<string, number> = {};
+      for (const caller of ['anonymous', 'user-no-grant', 'user-with-grant'] as const) {
+        const headers = caller === 'anonymous' ? {} : await credentials[caller]();
+        outcomes[caller] = (await t.http.head('/api/v1/catalogs/cat').set(headers)).status;
+      }
+      expect(outcomes).toEqual({ anonymous: 401, 'user-no-grant': 403, 'user-with-grant': 200 });
+    });
+
     it('every route x every caller is allowed or denied exactly as its rule says', async () => {
+      const index = t.app.get(RouteAccessIndex);
       const routes = registeredRoutes(t)
-        .filter((r) => ruleFor(r.method, r.path))
+        .filter((r) => index.accessFor(r.method, r.path))
         .sort((a, b) => order(a) - order(b));
       const failures: string[] = [];
       const cache = new Map<Caller, Record<string, string>>();
       let checked = 0;
       for (const route of routes) {
-        const rule = ruleFor(route.method, route.path)!;
+        const access = index.accessFor(route.method, route.path)!;
         for (const caller of CALLERS) {
           let headers: Record<string, string> = {};
           if (caller !== 'anonymous') {
@@ -237,7 +242,7 @@ for (const kind of AUTH_BACKENDS) {
           if (route.method === 'POST' || route.method === 'PUT') call = call.set('Content-Type', 'application/json').send({ catalog: 'cat' });
           const res = await call;
           const outcome = classify(res.status);
-          const expected = expectedOutcome(rule.access, caller, route.path);
+          const expected = expectedOutcome(access, caller, route.path);
           checked++;
           const ok = expected === 'allowed' ? outcome === 'allowed' || outcome === 'not-found' : outcome === expected;
           if (!ok) failures.push(`${route.method} ${route.path} as ${caller}: expected ${expected}, got ${res.status} ${res.text.slice(0, 120)}`);

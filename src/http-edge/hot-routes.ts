@@ -1,52 +1,56 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { BadRequestException, Logger } from '@nestjs/common';
-import type { Authenticated } from '../../auth/authentication.service';
-import { authenticateHttpRequest } from '../../auth/authentication.middleware';
-import type { AuthenticationService } from '../../auth/authentication.service';
-import type { AuthorizationGuard } from '../../auth/authorization.guard';
-import { publicRouteOf } from '../../auth/public-routes';
-import { ruleFor } from '../../auth/route-permissions';
-import type { AppConfig } from '../../config/config';
-import { HttpObservabilityDeps, observeRequest } from '../../observability/http-observability.middleware';
-import { errorBodyFor } from './api-exception.filter';
-import { classifyError } from './error-classification';
-import { sendJsonChunks } from './json-chunks-response';
-import { hasJsonOrNoMediaType } from './json-media-type';
-import { logIfServerFault } from './management-exception.filter';
-import { CompiledPattern, compilePattern, matchPattern } from './route-patterns';
-
-/**
- * What a hot route answers: a JSON value; the UTF-8 text of one, serialized ahead (a constant answer); or
- * JSON bytes already spliced together (a LoadTableResult), sent as they are.
- */
-export type HotRouteResult =
-  | { status: number; json: unknown }
-  | { status: number; jsonUtf8: Buffer }
-  | { status: number; jsonChunks: readonly Uint8Array[]; byteLength: number };
-
-export interface HotRouteRequest {
-  /** Route parameters, percent-decoded exactly as the framework router decodes them. */
-  params: Record<string, string>;
-  /** The query parameters the route declared, when present (each at most once). */
-  query: Record<string, string>;
-  /** The caller; undefined on public routes. */
-  caller?: Authenticated;
-  /** POST routes: the raw body bytes, as the framework's raw-body parser gives them to the controller. */
-  body?: Buffer;
-}
+import { BadRequestException, Logger, type Type } from '@nestjs/common';
+import type { Access } from '../auth/access';
+import { authenticateHttpRequest } from '../auth/authentication.middleware';
+import type { AuthenticationService } from '../auth/authentication.service';
+import type { AuthorizationGuard } from '../auth/authorization.guard';
+import type { RouteAccessIndex } from '../auth/route-access-index';
+import type { AppConfig } from '../config/config';
+import { HttpObservabilityDeps, observeRequest } from '../observability/http-observability.middleware';
+import { errorBodyFor } from '../common/http/api-exception.filter';
+import { classifyError } from '../common/http/error-classification';
+import { sendJsonChunks } from '../common/http/json-chunks-response';
+import { hasJsonOrNoMediaType } from '../common/http/json-media-type';
+import { logIfServerFault } from '../common/http/management-exception.filter';
+import { CompiledPattern, compilePattern, matchPattern } from '../common/http/route-patterns';
+import { hotRouteMarkerOf, type HotRouteHandler, type HotRouteRequest, type HotRouteResult } from './hot-route';
 
 /**
  * A route that is ALSO served by a controller, answered here without the framework when the request is plain
- * (see HotRouteDispatcher). `pattern` is the controller's route pattern: the same label in metrics and logs,
- * the same rule in the route permission table.
+ * (see HotRouteDispatcher). Everything but `handle` is the controller method's: `pattern` is its route
+ * pattern (the same label in metrics and logs), `access` the rule declared on it.
  */
 export interface HotRoute {
-  /** GET (default), or POST for a route whose controller takes the raw JSON body bytes. */
-  method?: 'GET' | 'POST';
+  method: 'GET' | 'POST';
   pattern: string;
   /** Query parameters the route reads; a request carrying any other one is left to the framework. */
-  queryParameters?: readonly string[];
-  handle(request: HotRouteRequest): Promise<HotRouteResult> | HotRouteResult;
+  queryParameters: readonly string[];
+  access: Access;
+  handle: HotRouteHandler;
+}
+
+/**
+ * The hot routes of the application: every routed controller method marked @HotRoute, once per path, with
+ * the lean handler taken from the provider the marker names (`resolve` looks providers up in the application).
+ */
+export function hotRoutesOf(index: RouteAccessIndex, resolve: <T>(provider: Type<T>) => T): HotRoute[] {
+  const routes: HotRoute[] = [];
+  for (const routed of index.routes) {
+    const marker = hotRouteMarkerOf(routed.handler);
+    if (!marker) continue;
+    // A programming error, caught at boot: the lean path reads no other method's request.
+    if (routed.method !== 'GET' && routed.method !== 'POST') {
+      throw new Error(`${routed.name}: a hot route is GET or POST, not ${routed.method}`);
+    }
+    routes.push({
+      method: routed.method,
+      pattern: routed.pattern,
+      queryParameters: marker.queryParameters ?? [],
+      access: routed.access,
+      handle: marker.select(resolve(marker.provider)),
+    });
+  }
+  return routes;
 }
 
 export interface HotRouteDeps {
@@ -60,9 +64,9 @@ interface CompiledRoute {
   route: HotRoute;
   method: 'GET' | 'POST';
   compiled: CompiledPattern;
-  /** A public shape (no authentication, as AuthenticationMiddleware decides). */
+  /** A public route (no authentication, as AuthenticationMiddleware decides from the same metadata). */
   isPublic: boolean;
-  /** Public shape AND a public rule: nothing to authenticate or authorize, so nothing to wait for. */
+  /** A public GET: nothing to read, authenticate or authorize, so nothing to wait for. */
   isOpen: boolean;
 }
 
@@ -74,7 +78,7 @@ interface CompiledRoute {
  * commit load. A plain request to one of them is answered here, before the framework, through the SAME steps
  * the framework pipeline runs: request id, metrics and log line (observeRequest), the body read as raw bytes
  * (as the Iceberg raw-body parser does, before authentication), authentication (authenticateHttpRequest), the
- * route permission table (AuthorizationGuard.authorize), the same service call as the controller, and the
+ * route's access rule (AuthorizationGuard.authorize), the same service call as the controller, and the
  * same error bodies (errorBodyFor).
  *
  * Anything that is not plain goes to the framework unchanged: other methods; a GET with a body; a POST whose
@@ -92,18 +96,8 @@ export class HotRouteDispatcher {
     routes: readonly HotRoute[],
   ) {
     this.routes = routes.map((route) => {
-      const method = route.method ?? 'GET';
-      const rule = ruleFor(method, route.pattern);
-      // A programming error, caught at boot: the framework path would refuse such a route on every request.
-      if (!rule) throw new Error(`Hot route ${route.pattern} has no rule in the route permission table`);
-      const isPublic = publicRouteOf(route.pattern) !== undefined;
-      return {
-        route,
-        method,
-        compiled: compilePattern(route.pattern),
-        isPublic,
-        isOpen: isPublic && rule.access.kind === 'public' && method === 'GET',
-      };
+      const isPublic = route.access.kind === 'public';
+      return { route, method: route.method, compiled: compilePattern(route.pattern), isPublic, isOpen: isPublic && route.method === 'GET' };
     });
   }
 
@@ -136,7 +130,7 @@ export class HotRouteDispatcher {
     const path = queryStart < 0 ? url : url.slice(0, queryStart);
     const matched = this.match(method, path);
     if (!matched) return false;
-    const query = queryStart < 0 ? {} : declaredQuery(url.slice(queryStart + 1), matched.compiled.route.queryParameters ?? []);
+    const query = queryStart < 0 ? {} : declaredQuery(url.slice(queryStart + 1), matched.compiled.route.queryParameters);
     if (!query) return false;
     this.serve(req, res, path, matched.compiled, matched.params, query);
     return true;
@@ -194,7 +188,7 @@ export class HotRouteDispatcher {
       // The framework reads the body (raw-body parser) before its authentication middleware runs.
       if (compiled.method === 'POST') request.body = await readBody(req);
       if (!compiled.isPublic) request.caller = await authenticateHttpRequest(this.deps.authentication, this.deps.config, req, res);
-      await this.deps.authorization.authorize(compiled.method, compiled.route.pattern, {
+      await this.deps.authorization.authorize(compiled.route.access, {
         request: { params: request.params, query: request.query, body: request.body },
         principal: request.caller?.principal,
         session: request.caller?.session,

@@ -7,6 +7,7 @@ import { IcebergTablesController } from './http/tables.controller';
 import { IcebergCatalogService } from './iceberg-catalog.service';
 import { IcebergConfigService } from './iceberg-config.service';
 import { NamespaceService } from './namespace.service';
+import { TablePurgeService } from './purge/table-purge.service';
 import { TableService } from './table.service';
 
 /**
@@ -16,6 +17,6 @@ import { TableService } from './table.service';
 @Module({
   imports: [StorageModule, MetadataWorkersModule],
   controllers: [IcebergConfigController, IcebergNamespacesController, IcebergTablesController],
-  providers: [IcebergConfigService, IcebergCatalogService, NamespaceService, TableService],
+  providers: [IcebergConfigService, IcebergCatalogService, NamespaceService, TableService, TablePurgeService],
 })
 export class IcebergModule {}

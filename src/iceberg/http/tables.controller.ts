@@ -132,8 +132,9 @@ export class IcebergTablesController {
     @Param('table') tableSegment: string,
     @Query('branch') branch: unknown,
     @Query('purgeRequested') purgeRequested: unknown,
+    @Res({ passthrough: true }) res: Response,
   ): Promise<void> {
-    await this.tables.dropTable(
+    const dropped = await this.tables.dropTable(
       principal,
       prefix,
       parseNamespaceSegment(namespaceSegment),
@@ -141,6 +142,7 @@ export class IcebergTablesController {
       branch,
       parsePurgeRequested(purgeRequested),
     );
+    if (dropped.purgedFiles !== undefined) res.setHeader(PURGED_FILES_HEADER, String(dropped.purgedFiles));
   }
 
   @Post('tables/rename')
@@ -160,6 +162,9 @@ export class IcebergTablesController {
     return undefined;
   }
 }
+
+/** On a purging drop: how many files the purge deleted (0 when they were kept, e.g. shared with a branch). */
+export const PURGED_FILES_HEADER = 'X-Pangolin-Purged-Files';
 
 /** PyIceberg sends `True`/`False`, Java `true`: compared case-insensitively (contract iceberg-rest §6.6). */
 function parsePurgeRequested(value: unknown): boolean {

@@ -68,12 +68,14 @@ export class TablePurgeService {
       location: table.asset.location,
     };
     try {
-      const keptBecause = await this.reasonToKeepFiles(table);
+      // file:// only: symlinks and the server's own files are checked on the real filesystem.
+      const guard = parseLocation(table.asset.location).scheme === 'file' ? await this.localGuard(table.asset.location) : undefined;
+      const keptBecause = await this.reasonToKeepFiles(table, guard);
       if (keptBecause) {
         this.logger.info({ ...logFields, ...counts, kept: keptBecause }, 'table purge kept the files');
         return counts;
       }
-      await this.deleteReferencedFiles(table, counts, logFields);
+      await this.deleteReferencedFiles(table, guard, counts, logFields);
       this.logger.info({ ...logFields, ...counts }, 'table purged');
     } catch (err) {
       // The drop has committed: whatever failed here leaves orphaned files, reported, and the 204 stands.
@@ -83,16 +85,18 @@ export class TablePurgeService {
   }
 
   /** Why no file may be deleted, or undefined. */
-  private async reasonToKeepFiles(table: DroppedTable): Promise<string | undefined> {
+  private async reasonToKeepFiles(table: DroppedTable, guard: LocalFileGuard | undefined): Promise<string | undefined> {
     const sharing = await this.tenantAssetsSharingTable(table);
     if (sharing.length > 0) return `still referenced by ${sharing.slice(0, 5).join(', ')}${sharing.length > 5 ? ', …' : ''}`;
-    if (parseLocation(table.asset.location).scheme === 'file') {
-      return (await this.localGuard(table.asset.location)).tableLocationConflict();
-    }
-    return undefined;
+    return guard?.tableLocationConflict();
   }
 
-  private async deleteReferencedFiles(table: DroppedTable, counts: PurgeCounts, logFields: Record<string, unknown>): Promise<void> {
+  private async deleteReferencedFiles(
+    table: DroppedTable,
+    guard: LocalFileGuard | undefined,
+    counts: PurgeCounts,
+    logFields: Record<string, unknown>,
+  ): Promise<void> {
     const { asset, warehouse } = table;
     const metadataLocation = asset.properties[METADATA_LOCATION_PROPERTY];
     const io = this.storage.fileIoFor(asset.location, warehouse);
@@ -112,24 +116,26 @@ export class TablePurgeService {
       this.logger.warn({ ...logFields, files: collected.outside.slice(0, 20) }, "table purge skipped referenced files outside the table's location");
     }
 
-    const guard = parseLocation(asset.location).scheme === 'file' ? await this.localGuard(asset.location) : undefined;
-    await mapConcurrently(collected.files, DELETE_CONCURRENCY, async (location) => {
+    await mapConcurrently(collected.files, DELETE_CONCURRENCY, (location) => this.deleteOne(io, guard, location, counts, logFields));
+  }
+
+  /** Deletes one referenced file unless the guard refuses it; a failure is counted and logged, never thrown. */
+  private async deleteOne(
+    io: FileIO,
+    guard: LocalFileGuard | undefined,
+    location: string,
+    counts: PurgeCounts,
+    logFields: Record<string, unknown>,
+  ): Promise<void> {
+    try {
       const verdict: LocalFileVerdict = guard ? await guard.verdict(location) : 'allowed';
       if (verdict === 'outside') counts.skippedOutside += 1;
       else if (verdict === 'server-file') counts.skippedServerFiles += 1;
-      else if (verdict === 'missing') counts.missing += 1;
-      else await this.deleteOne(io, location, counts, logFields);
-    });
-  }
-
-  private async deleteOne(io: FileIO, location: string, counts: PurgeCounts, logFields: Record<string, unknown>): Promise<void> {
-    try {
-      if (!(await io.exists(location))) {
-        counts.missing += 1;
-        return;
+      else if (verdict === 'missing' || !(await io.exists(location))) counts.missing += 1;
+      else {
+        await io.delete(location);
+        counts.deleted += 1;
       }
-      await io.delete(location);
-      counts.deleted += 1;
     } catch (err) {
       counts.failed += 1;
       this.logger.warn({ ...logFields, file: location, error: describeError(err) }, 'table purge could not delete a file');

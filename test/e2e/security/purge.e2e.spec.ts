@@ -22,6 +22,7 @@ describe.each(AUTH_BACKENDS)('purge deletes only what the table owns [%s]', (kin
   let app: AuthTestApp;
   let http: Agent;
   let tenant: TenantFixture;
+  let rootToken: string;
   const catalog = 'lake';
 
   const tables = (cat: string, ns = 'db') => `/v1/${cat}/namespaces/${ns}/tables`;
@@ -47,14 +48,12 @@ describe.each(AUTH_BACKENDS)('purge deletes only what the table owns [%s]', (kin
     );
     http = app.http;
     const secrets = JSON.parse(await readFile(path.join(dataDir, 'auth-secrets.json'), 'utf8'));
-    const rootToken = await login(http, ROOT_USER, secrets.root_password);
-    tenant = await createTenantWithAdmin(http, rootToken, 'purge');
+    const token = await login(http, ROOT_USER, secrets.root_password);
+    tenant = await createTenantWithAdmin(http, token, 'purge');
     await http.post('/api/v1/catalogs').set(as(tenant)).send({ name: catalog }).expect(201);
     await http.post(`/v1/${catalog}/namespaces`).set(as(tenant)).send({ namespace: ['db'] }).expect(200);
-    attackerRootToken = rootToken;
+    rootToken = token;
   });
-
-  let attackerRootToken: string;
 
   afterAll(async () => {
     await app?.close();
@@ -265,7 +264,7 @@ describe.each(AUTH_BACKENDS)('purge deletes only what the table owns [%s]', (kin
 
   it('survives a table placed at the data directory: the server files and other tables stay', async () => {
     // Another tenant, whose admin points a file warehouse at a parent of the data directory.
-    const attacker = await createTenantWithAdmin(http, attackerRootToken, 'attacker');
+    const attacker = await createTenantWithAdmin(http, rootToken, 'attacker');
     const victim = await buildTable(tenant, catalog, 'bystander');
     const victimBefore = await snapshotDir(victim.dir);
     const serverBefore = await serverFiles();

@@ -105,12 +105,13 @@ export class TablePurgeService {
       tableLocation: asset.location,
       metadataLocation,
       metadata,
-      read: (location) => readIfPresent(this.storage.fileIoFor(location, warehouse), location),
+      // Every file read lies inside the table's location (the collector checks), so the table's FileIO serves it.
+      read: (location) => readIfPresent(io, location),
     });
     counts.skippedOutside = collected.outside.length;
     counts.unreadable = collected.unreadable.length;
     for (const { location, reason } of collected.unreadable) {
-      if (reason !== 'missing') this.logger.warn({ ...logFields, file: location, reason }, 'table purge could not read a manifest file; the files it lists are kept');
+      if (reason !== 'missing') this.logger.warn({ ...logFields, file: location, reason }, 'table purge could not read a manifest file completely; the files it lists past the fault are kept');
     }
     if (collected.outside.length > 0) {
       this.logger.warn({ ...logFields, files: collected.outside.slice(0, 20) }, "table purge skipped referenced files outside the table's location");

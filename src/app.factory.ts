@@ -62,7 +62,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
       allowedHeaders: ['content-type', 'authorization', 'accept', 'x-pangolin-tenant', 'x-api-key', 'if-none-match'],
       // Only a CORS response (to a request with Origin) is read for exposed headers, so an engine's request
       // does not carry the header (Vary: Origin keeps a shared cache from mixing the two kinds of answer).
-      exposedHeaders: req.headers.origin === undefined ? undefined : ['x-request-id', 'etag'],
+      exposedHeaders: req.headers.origin === undefined ? undefined : ['x-request-id', 'etag', 'x-pangolin-purged-files'],
     }),
   );
   setupOpenApi(app);

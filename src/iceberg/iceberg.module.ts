@@ -8,6 +8,7 @@ import { IcebergTablesController } from './http/tables.controller';
 import { IcebergCatalogService } from './iceberg-catalog.service';
 import { IcebergConfigService } from './iceberg-config.service';
 import { NamespaceService } from './namespace.service';
+import { TablePurgeService } from './purge/table-purge.service';
 import { TableService } from './table.service';
 
 /**
@@ -18,6 +19,6 @@ import { TableService } from './table.service';
   imports: [StorageModule, MetadataWorkersModule],
   controllers: [IcebergConfigController, IcebergNamespacesController, IcebergTablesController],
   // IcebergHotRoutes: the lean handlers the controllers' @HotRoute markers name.
-  providers: [IcebergConfigService, IcebergCatalogService, NamespaceService, TableService, IcebergHotRoutes],
+  providers: [IcebergConfigService, IcebergCatalogService, NamespaceService, TableService, TablePurgeService, IcebergHotRoutes],
 })
 export class IcebergModule {}

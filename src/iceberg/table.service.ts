@@ -41,6 +41,7 @@ import {
 import { readTopLevelFields, TopLevelField } from './http/top-level-fields';
 import { nextMetadataFileName, StoredMetadataUnreadableError } from './metadata';
 import { NamespaceService } from './namespace.service';
+import { TablePurgeService } from './purge/table-purge.service';
 import { assertTableLocationAllowed, CatalogStorage, defaultTableLocation } from './table-location';
 import { tableConfig } from './table-config';
 import { JsonChunks, tableResultChunks } from './table-result';
@@ -84,6 +85,7 @@ export class TableService {
     private readonly workers: MetadataWorkerPool,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: MetricsService,
+    private readonly purger: TablePurgeService,
   ) {}
 
   // ---------------------------------------------------------------------------------------------------
@@ -468,8 +470,9 @@ export class TableService {
   // Drop and rename
 
   /**
-   * Removes the table from the branch (a Commit with a Delete). With `purge`, also deletes the table's files
-   * through its FileIO, unless another branch still points into the same location: branches share files.
+   * Removes the table from the branch (a Commit with a Delete). With `purge`, then deletes the files its
+   * metadata references (TablePurgeService), unless another row still references the table; the answer
+   * carries how many files were deleted. A purge failure never undoes or fails the drop.
    */
   async dropTable(
     principal: Principal,
@@ -478,7 +481,7 @@ export class TableService {
     table: TableSegment,
     queryBranch: unknown,
     purge: boolean,
-  ): Promise<void> {
+  ): Promise<{ purgedFiles?: number }> {
     const target = await this.resolveTableTarget(principal, prefix, namespace, table, queryBranch);
     const asset = await this.requireTableAsset(target);
     try {
@@ -497,36 +500,17 @@ export class TableService {
       if (err instanceof ExpectationFailedError && err.failure === 'missing') throw this.noSuchTable(target);
       throw err;
     }
-    if (purge) await this.purgeTableFiles(target, asset);
-  }
-
-  private async purgeTableFiles(target: TableTarget, asset: Asset): Promise<void> {
-    const sharedWith = await this.branchesSharingLocation(target, asset.location);
-    if (sharedWith.length > 0) {
-      this.logger.log(
-        `Purge of ${this.describeTarget(target)} kept its files: branch(es) ${sharedWith.join(', ')} still use ${asset.location}`,
-      );
-      return;
-    }
-    try {
-      const removed = await this.fileIoFor(target, asset.location).deletePrefix(asset.location);
-      this.logger.log(`Purged ${removed} file(s) of ${this.describeTarget(target)} under ${asset.location}`);
-    } catch (err) {
-      // The table is already dropped: a purge failure leaves orphaned files, never a half-dropped table.
-      this.logger.warn(`Purge of ${asset.location} failed after the drop: ${describeError(err)}`);
-    }
-  }
-
-  /** Other branches of the catalog holding a table at the same location (same key), which a purge would break. */
-  private async branchesSharingLocation(target: TableTarget, location: string): Promise<string[]> {
-    const branches = await this.branches.listBranches(target.tenantId, target.catalog.name);
-    const sharing: string[] = [];
-    for (const branch of branches) {
-      if (branch.name === target.branch) continue;
-      const rows = await this.assets.listAssets(target.tenantId, target.catalog.name, branch.name);
-      if (rows.some((row) => row.kind === 'ICEBERG_TABLE' && sameOrNested(row.location, location))) sharing.push(branch.name);
-    }
-    return sharing;
+    if (!purge) return {};
+    const purged = await this.purger.purgeDroppedTable({
+      tenantId: target.tenantId,
+      catalogName: target.catalog.name,
+      branch: target.branch,
+      namespace: target.namespace,
+      name: target.name,
+      warehouse: target.warehouse,
+      asset,
+    });
+    return { purgedFiles: purged.deleted };
   }
 
   /** Renames a table on main (contract §6.7); the row keeps its id, location and files. */
@@ -764,13 +748,6 @@ function scalarBoolean(field: TopLevelField | undefined, name: string): boolean 
   if (field === undefined || (field.kind === 'scalar' && field.value === null)) return false;
   if (field.kind !== 'scalar' || typeof field.value !== 'boolean') throw new ValidationError(`Field '${name}' must be a boolean`);
   return field.value;
-}
-
-/** `a` equals `b` or one lies inside the other (segment-wise), i.e. purging one touches the other. */
-function sameOrNested(a: string, b: string): boolean {
-  const x = a.replace(/\/+$/, '');
-  const y = b.replace(/\/+$/, '');
-  return x === y || x.startsWith(`${y}/`) || y.startsWith(`${x}/`);
 }
 
 /**

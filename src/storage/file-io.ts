@@ -30,10 +30,4 @@ export interface FileIO {
   /** Removes the object; removing an absent object is not an error. */
   delete(location: string): Promise<void>;
 
-  /**
-   * Removes every object below `locationPrefix`, treated as a directory (`s3://b/t` removes `s3://b/t/...`,
-   * never `s3://b/t2/...`), and returns how many were removed. A store root (a bare bucket, `file:///`) is
-   * refused with InvalidLocationError so that a bug can never wipe a whole store.
-   */
-  deletePrefix(locationPrefix: string): Promise<number>;
 }

@@ -92,27 +92,6 @@ export class LocalFileIO implements FileIO {
     }
   }
 
-  async deletePrefix(locationPrefix: string): Promise<number> {
-    const parsed = parseLocation(locationPrefix);
-    if (parsed.scheme !== 'file') throw wrongScheme(locationPrefix);
-    if (parsed.segments.length === 0) {
-      throw new InvalidLocationError(locationPrefix, 'refusing to delete the root of a store');
-    }
-    const dir = '/' + parsed.segments.join('/');
-    try {
-      const stat = await fs.lstat(dir).catch((e: unknown) => {
-        if (isMissing(e)) return undefined;
-        throw e;
-      });
-      if (!stat?.isDirectory()) return 0;
-      const count = await countFiles(dir);
-      await fs.rm(dir, { recursive: true, force: true });
-      return count;
-    } catch (e) {
-      throw unavailable('delete', locationPrefix, e);
-    }
-  }
-
   private pathOf(location: string): string {
     const parsed = parseLocation(location);
     if (parsed.scheme !== 'file') throw wrongScheme(location);
@@ -190,15 +169,6 @@ async function syncDirectory(dir: string): Promise<void> {
   } finally {
     if (fd !== undefined) await closeFile(fd).catch(() => undefined);
   }
-}
-
-async function countFiles(dir: string): Promise<number> {
-  let count = 0;
-  for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
-    if (entry.isDirectory()) count += await countFiles(path.join(dir, entry.name));
-    else if (!entry.name.endsWith('.tmp') || !entry.name.startsWith('.')) count += 1;
-  }
-  return count;
 }
 
 function errnoOf(e: unknown): string | undefined {

@@ -30,22 +30,6 @@ export class MemoryFileIO implements FileIO {
     this.objects.delete(this.keyOf(location));
   }
 
-  async deletePrefix(locationPrefix: string): Promise<number> {
-    const parsed = this.parse(locationPrefix);
-    if (parsed.segments.length === 0) {
-      throw new InvalidLocationError(locationPrefix, 'refusing to delete the root of a store');
-    }
-    const prefix = `${canonical(parsed)}/`;
-    let removed = 0;
-    for (const key of [...this.objects.keys()]) {
-      if (key.startsWith(prefix)) {
-        this.objects.delete(key);
-        removed += 1;
-      }
-    }
-    return removed;
-  }
-
   /** Number of stored objects (for tests and diagnostics). */
   get size(): number {
     return this.objects.size;

@@ -1,9 +1,7 @@
 import {
   DeleteObjectCommand,
-  DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
-  ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
   S3ServiceException,
@@ -29,28 +27,16 @@ export function createS3Client(settings: S3Settings): S3Client {
   });
 }
 
-/** Keys per listing page and per DeleteObjects call (the DeleteObjects limit). */
-const DELETE_BATCH = 1000;
-
-export interface S3FileIoOptions {
-  /** Keys listed (and deleted) per round trip in deletePrefix; at most 1000. */
-  listPageSize?: number;
-}
-
 /** `s3://bucket/key` locations through one S3 client. */
 export class S3FileIO implements FileIO {
   /** Turned off when the store answers the conditional write with "not implemented". */
   private conditionalWrites = true;
-  private readonly listPageSize: number;
 
   constructor(
     readonly client: S3Client,
     /** Where the store is, for error messages (endpoint or region; never credentials). */
     private readonly storeDescription: string,
-    options: S3FileIoOptions = {},
-  ) {
-    this.listPageSize = Math.min(Math.max(1, options.listPageSize ?? DELETE_BATCH), DELETE_BATCH);
-  }
+  ) {}
 
   async read(location: string): Promise<Buffer> {
     const { bucket, key } = this.objectOf(location);
@@ -114,47 +100,6 @@ export class S3FileIO implements FileIO {
       if (isMissingObject(e)) return;
       throw this.unavailable('delete', location, e);
     }
-  }
-
-  async deletePrefix(locationPrefix: string): Promise<number> {
-    const parsed = parseLocation(locationPrefix);
-    if (parsed.scheme !== 's3') throw wrongScheme(locationPrefix);
-    if (parsed.segments.length === 0) {
-      throw new InvalidLocationError(locationPrefix, 'refusing to delete the root of a store');
-    }
-    const bucket = parsed.authority;
-    const prefix = `${parsed.path.replace(/\/+$/, '')}/`;
-    let removed = 0;
-    let continuationToken: string | undefined;
-    try {
-      do {
-        const page = await this.client.send(
-          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: continuationToken, MaxKeys: this.listPageSize }),
-        );
-        const keys = (page.Contents ?? []).map((o) => o.Key).filter((k): k is string => typeof k === 'string');
-        if (keys.length > 0) {
-          const result = await this.client.send(
-            new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }),
-          );
-          const failures = result.Errors ?? [];
-          removed += keys.length - failures.length;
-          if (failures.length > 0) {
-            const first = failures[0];
-            throw new StorageUnavailableError(
-              `Could not delete ${failures.length} object(s) under '${locationPrefix}' in ${this.storeDescription} ` +
-                `(first: '${first.Key}': ${first.Code ?? 'unknown error'})`,
-              locationPrefix,
-            );
-          }
-        }
-        continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
-      } while (continuationToken);
-    } catch (e) {
-      if (e instanceof StorageUnavailableError) throw e;
-      if (isMissingBucket(e)) return removed;
-      throw this.unavailable('delete', locationPrefix, e);
-    }
-    return removed;
   }
 
   private objectOf(location: string): { bucket: string; key: string } {

@@ -121,23 +121,11 @@ export function describeFileIoContract(
       await expect(io.delete(`${root}/never-existed.json`)).resolves.toBeUndefined();
     });
 
-    it('deletePrefix removes everything below the prefix as a directory, and nothing beside it', async () => {
-      const inside = [`${root}/t/metadata/00000-a.metadata.json`, `${root}/t/metadata/00001-b.metadata.json`, `${root}/t/data/x.parquet`];
-      const beside = [`${root}/t2/metadata/00000-c.metadata.json`, `${root}/t-other/d.json`, `${root}/t.json`];
-      for (const location of [...inside, ...beside]) await io.write(location, bytesOf(location));
-
-      expect(await io.deletePrefix(`${root}/t`)).toBe(inside.length);
-
-      for (const location of inside) expect(await io.exists(location)).toBe(false);
-      for (const location of beside) expect((await io.read(location)).toString()).toBe(location);
-      expect(await io.deletePrefix(`${root}/t`)).toBe(0);
-    });
-
-    it('deletePrefix treats a trailing slash like none, and an absent prefix as nothing to do', async () => {
-      await io.write(`${root}/u/a.json`, bytesOf('a'));
-      await io.write(`${root}/u/b/c.json`, bytesOf('c'));
-      expect(await io.deletePrefix(`${root}/u/`)).toBe(2);
-      expect(await io.deletePrefix(`${root}/nothing-here`)).toBe(0);
+    it('deletes only the object at the location, never what lies below it as in a directory', async () => {
+      const below = [`${root}/t/metadata/00000-a.metadata.json`, `${root}/t/data/x.parquet`];
+      for (const location of below) await io.write(location, bytesOf(location));
+      await io.delete(`${root}/t`);
+      for (const location of below) expect((await io.read(location)).toString()).toBe(location);
     });
 
     it('refuses . and .. segments everywhere instead of resolving them', async () => {
@@ -148,7 +136,6 @@ export function describeFileIoContract(
         await expect(io.write(location, bytesOf('evil'))).rejects.toBeInstanceOf(ValidationError);
         await expect(io.exists(location)).rejects.toBeInstanceOf(InvalidLocationError);
         await expect(io.delete(location)).rejects.toBeInstanceOf(InvalidLocationError);
-        await expect(io.deletePrefix(location)).rejects.toBeInstanceOf(InvalidLocationError);
       }
       expect((await io.read(`${root}/safe/a.json`)).toString()).toBe('a');
     });
@@ -159,11 +146,6 @@ export function describeFileIoContract(
         await expect(io.read(location)).rejects.toBeInstanceOf(InvalidLocationError);
         await expect(io.write(location, bytesOf('x'))).rejects.toBeInstanceOf(InvalidLocationError);
       }
-    });
-
-    it('refuses to purge the root of a store', async () => {
-      const storeRoot = root.startsWith('file:') ? 'file:///' : root.replace(/^(\w+:\/\/[^/]+).*$/, '$1');
-      await expect(io.deletePrefix(storeRoot)).rejects.toBeInstanceOf(InvalidLocationError);
     });
   });
 }

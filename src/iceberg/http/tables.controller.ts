@@ -145,8 +145,9 @@ export class IcebergTablesController {
     @Param('table') tableSegment: string,
     @Query('branch') branch: unknown,
     @Query('purgeRequested') purgeRequested: unknown,
+    @Res({ passthrough: true }) res: Response,
   ): Promise<void> {
-    await this.tables.dropTable(
+    const dropped = await this.tables.dropTable(
       principal,
       prefix,
       parseNamespaceSegment(namespaceSegment),
@@ -154,6 +155,7 @@ export class IcebergTablesController {
       branch,
       parsePurgeRequested(purgeRequested),
     );
+    if (dropped.purgedFiles !== undefined) res.setHeader(PURGED_FILES_HEADER, String(dropped.purgedFiles));
   }
 
   // A rename removes the source table: `delete` on it (the destination is in the same catalog).
@@ -176,6 +178,9 @@ export class IcebergTablesController {
     return undefined;
   }
 }
+
+/** On a purging drop: how many files the purge deleted (0 when they were kept, e.g. shared with a branch). */
+export const PURGED_FILES_HEADER = 'X-Pangolin-Purged-Files';
 
 /** PyIceberg sends `True`/`False`, Java `true`: compared case-insensitively (contract iceberg-rest §6.6). */
 function parsePurgeRequested(value: unknown): boolean {

@@ -31,7 +31,7 @@ describeEachBackend(
       const res = await ctx.http.get('/api/v1/catalogs').set('origin', 'http://ui.example').expect(200);
       expect(res.headers['content-type']).toMatch(/application\/json/);
       expect(res.headers['access-control-allow-origin']).toBe('http://ui.example');
-      expect(res.headers['access-control-expose-headers']).toBe('x-request-id,etag');
+      expect(res.headers['access-control-expose-headers']).toBe('x-request-id,etag,x-pangolin-purged-files');
       expect(res.headers.vary).toMatch(/Origin/);
     });
 

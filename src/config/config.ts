@@ -262,7 +262,7 @@ export function parseAllowedStorageRoots(env: Env, dataDir: string, database: Da
 /** `inner` equals `outer` or lies below it (absolute, resolved paths). */
 function isSameOrInside(inner: string, outer: string): boolean {
   const relative = path.relative(outer, inner);
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+  return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
 }
 
 /** Removes the password from a connection URL before it is logged. */

@@ -40,7 +40,13 @@ import {
 import { readTopLevelFields, TopLevelField } from './http/top-level-fields';
 import { nextMetadataFileName, StoredMetadataUnreadableError } from './metadata';
 import { NamespaceService } from './namespace.service';
-import { assertTableLocationAllowed, CatalogStorage, defaultTableLocation } from './table-location';
+import {
+  assertInsideCatalogStorage,
+  assertTableLocationAllowed,
+  assertTableLocationConfined,
+  CatalogStorage,
+  defaultTableLocation,
+} from './table-location';
 import { tableConfig } from './table-config';
 import { JsonChunks, tableResultChunks } from './table-result';
 
@@ -169,10 +175,13 @@ export class TableService {
     if (await this.assets.getAsset(tenantId, catalog.name, branch, namespace.levels, name)) {
       throw this.tableExists(target);
     }
-    const location =
+    const location = await this.confinedLocation(
+      target,
       requestedLocation !== undefined && requestedLocation !== ''
-        ? assertTableLocationAllowed(this.storage, target, requestedLocation)
-        : defaultTableLocation(this.storage, target, target.namespace, name);
+        ? requestedLocation
+        : defaultTableLocation(this.storage, target, target.namespace, name),
+      undefined,
+    );
 
     const tableUuid = randomUUID();
     const created = await this.workers.createTable(body, { location, tableUuid, nowMs: Date.now() });
@@ -234,9 +243,10 @@ export class TableService {
       namespace: namespace.levels,
       name,
     };
-    // Only files of this catalog's storage can be registered: anything else would let a caller read
-    // arbitrary files of the server or of other tenants.
-    const metadataLocation = assertTableLocationAllowed(this.storage, target, requestedMetadataLocation);
+    // Only files of this catalog's storage can be registered, checked before anything is read (symbolic
+    // links resolved): anything else would let a caller read arbitrary files of the server or of other
+    // tenants, or probe which files exist.
+    const metadataLocation = await assertInsideCatalogStorage(this.storage, target, requestedMetadataLocation);
     const existing = await this.assets.getAsset(tenantId, catalog.name, branch, target.namespace, name);
     if (existing && !overwrite) throw this.tableExists(target);
 
@@ -249,11 +259,30 @@ export class TableService {
       }
       throw err;
     }
-    const validated = await this.workers.validateMetadataFile(fileBytes);
-    const location = assertTableLocationAllowed(this.storage, target, validated.summary.location);
-    // A new row gets a fresh id: the file may well belong to a table this catalog already holds (ids are
-    // unique per branch), e.g. a copy registered under another name.
-    const id = existing?.id ?? randomUUID();
+    let validated: Awaited<ReturnType<MetadataWorkerPool['validateMetadataFile']>>;
+    try {
+      validated = await this.workers.validateMetadataFile(fileBytes);
+    } catch (err) {
+      // Parser and validation messages quote the document; its bytes are never echoed.
+      if (err instanceof ValidationError) {
+        throw new ValidationError(`Metadata file '${requestedMetadataLocation}' is not valid Iceberg table metadata`);
+      }
+      throw err;
+    }
+    const tableLocation = assertTableLocationAllowed(this.storage, target, validated.summary.location);
+    const overlapping = await this.assets.findAssetsOverlappingLocation(tenantId, tableLocation);
+    // The same table (same name, same location) on another branch of the catalog is the same asset: the new
+    // row takes its id. Anything else gets a fresh id, and may not share the location.
+    const sameTable = overlapping.find(
+      (row) =>
+        row.catalogName === catalog.name &&
+        row.branch !== branch &&
+        row.name === name &&
+        JSON.stringify(row.namespace) === JSON.stringify(target.namespace) &&
+        row.location.replace(/\/+$/, '') === tableLocation,
+    );
+    const id = existing?.id ?? sameTable?.id ?? randomUUID();
+    const location = await this.confinedLocation(target, tableLocation, id, overlapping);
     try {
       await this.unitOfWork.commitChanges(
         tenantId,
@@ -358,7 +387,11 @@ export class TableService {
       // A no-op commit: nothing is written, the pointer stays.
       return { kind: 'done', response: this.tableResult(target, asset.id, currentLocation, committed.metadataBytes) };
     }
-    const location = assertTableLocationAllowed(this.storage, target, committed.summary.location);
+    // A location accepted when it was set stays valid; a changed one (set-location) is checked in full.
+    const location =
+      committed.summary.location.replace(/\/+$/, '') === asset.location.replace(/\/+$/, '')
+        ? asset.location
+        : await this.confinedLocation(target, committed.summary.location, asset.id);
     const newMetadataLocation = nextMetadataFileName(currentLocation, location, randomUUID());
     const fileIo = this.fileIoFor(target, newMetadataLocation);
     await fileIo.write(newMetadataLocation, committed.metadataBytes);
@@ -399,11 +432,11 @@ export class TableService {
     if (!requestsAssertCreate(body)) throw this.noSuchTable(target);
     await this.namespaces.require(target.tenantId, target.catalog.name, target.namespace);
     const committed = await this.workers.commitTable(null, body, { nowMs: Date.now(), tableUuid: randomUUID() });
-    const location = assertTableLocationAllowed(this.storage, target, committed.summary.location);
+    const id = committed.summary.tableUuid;
+    const location = await this.confinedLocation(target, committed.summary.location, id);
     const metadataLocation = nextMetadataFileName(null, location, randomUUID());
     const fileIo = this.fileIoFor(target, metadataLocation);
     await fileIo.write(metadataLocation, committed.metadataBytes);
-    const id = committed.summary.tableUuid;
     try {
       await this.unitOfWork.commitChanges(
         target.tenantId,
@@ -614,6 +647,11 @@ export class TableService {
       );
     }
     return warehouse;
+  }
+
+  /** A new or changed table location, checked by the table location rules (see table-location.ts). */
+  private confinedLocation(target: TableTarget, location: string, ownId: string | undefined, overlapping?: Asset[]): Promise<string> {
+    return assertTableLocationConfined(this.storage, this.assets, target, location, ownId, overlapping);
   }
 
   private fileIoFor(target: TableTarget, location: string): FileIO {

@@ -27,8 +27,10 @@ import {
  *   `<storage_location or base/<tenant id>/<catalog> (warehouse) or base/<catalog> (default)>/<namespace levels>/<table>`,
  *   i.e. `<warehouse root>/<tenant id>/<catalog>/...` on both kinds of warehouse.
  * A table location (create, register, `set-location`) must also not be equal to, contain or lie inside the
- * location of any other asset of the tenant, on any branch of any catalog (rows of the same asset on other
- * branches excepted): purging one table must never delete another's files.
+ * location of any other asset of the tenant, on any branch of any catalog: purging one table must never
+ * delete another's files. Rows of the same table on other branches are excepted — same asset id, or the
+ * same catalog, namespace and name at exactly the same location (a table added on two branches
+ * independently); a purge keeps files another branch still uses.
  */
 export interface CatalogStorage {
   catalog: Catalog;
@@ -124,24 +126,42 @@ export async function assertInsideCatalogStorage(storage: ObjectStorage, target:
   return normalized;
 }
 
+/** The table a location is checked for: its row on `branch`, and its id when it already has one. */
+export interface TableIdentity {
+  branch: string;
+  namespace: NamespacePath;
+  name: string;
+  id: string | undefined;
+}
+
 /**
  * A new or changed table location: assertInsideCatalogStorage, and no other asset of the tenant (any
- * catalog, any branch) at, above or below it. `ownId`: the asset whose rows on other branches may share it.
- * `overlapping`: the rows already looked up with AssetsPort.findAssetsOverlappingLocation, when the caller
- * needed them first.
+ * catalog, any branch) at, above or below it, except rows of the same table (see the module comment).
+ * Returns the canonical location.
  */
 export async function assertTableLocationConfined(
   storage: ObjectStorage,
   assets: AssetsPort,
   target: CatalogStorage,
+  table: TableIdentity,
   location: string,
-  ownId: string | undefined,
-  overlapping?: Asset[],
 ): Promise<string> {
   const normalized = await assertInsideCatalogStorage(storage, target, location);
-  const rows = overlapping ?? (await assets.findAssetsOverlappingLocation(target.catalog.tenantId, normalized));
-  if (rows.some((row) => row.id !== ownId && locationsOverlap(row.location, normalized))) {
+  const rows = await assets.findAssetsOverlappingLocation(target.catalog.tenantId, normalized);
+  if (rows.some((row) => locationsOverlap(row.location, normalized) && !isSameTable(row, target.catalog, table, normalized))) {
     throw new InvalidLocationError(location, 'it is, contains or lies inside the location of another table or asset');
   }
   return normalized;
+}
+
+function isSameTable(row: Asset, catalog: Catalog, table: TableIdentity, location: string): boolean {
+  if (table.id !== undefined && row.id === table.id) return true;
+  return (
+    row.catalogName === catalog.name &&
+    row.branch !== table.branch &&
+    row.name === table.name &&
+    row.namespace.length === table.namespace.length &&
+    row.namespace.every((level, i) => level === table.namespace[i]) &&
+    normalizeLocation(row.location) === location
+  );
 }

@@ -269,20 +269,10 @@ export class TableService {
       }
       throw err;
     }
-    const tableLocation = assertTableLocationAllowed(this.storage, target, validated.summary.location);
-    const overlapping = await this.assets.findAssetsOverlappingLocation(tenantId, tableLocation);
-    // The same table (same name, same location) on another branch of the catalog is the same asset: the new
-    // row takes its id. Anything else gets a fresh id, and may not share the location.
-    const sameTable = overlapping.find(
-      (row) =>
-        row.catalogName === catalog.name &&
-        row.branch !== branch &&
-        row.name === name &&
-        JSON.stringify(row.namespace) === JSON.stringify(target.namespace) &&
-        row.location.replace(/\/+$/, '') === tableLocation,
-    );
-    const id = existing?.id ?? sameTable?.id ?? randomUUID();
-    const location = await this.confinedLocation(target, tableLocation, id, overlapping);
+    // A new row gets a fresh id: the file may well belong to a table this catalog already holds (ids are
+    // unique per branch), e.g. the same table on another branch.
+    const id = existing?.id ?? randomUUID();
+    const location = await this.confinedLocation(target, validated.summary.location, id);
     try {
       await this.unitOfWork.commitChanges(
         tenantId,
@@ -650,8 +640,8 @@ export class TableService {
   }
 
   /** A new or changed table location, checked by the table location rules (see table-location.ts). */
-  private confinedLocation(target: TableTarget, location: string, ownId: string | undefined, overlapping?: Asset[]): Promise<string> {
-    return assertTableLocationConfined(this.storage, this.assets, target, location, ownId, overlapping);
+  private confinedLocation(target: TableTarget, location: string, id: string | undefined): Promise<string> {
+    return assertTableLocationConfined(this.storage, this.assets, target, { ...target, id }, location);
   }
 
   private fileIoFor(target: TableTarget, location: string): FileIO {

@@ -26,7 +26,14 @@ import {
   Warehouse,
 } from '../persistence/models';
 import { AssetPut, AssetsPort, BranchesPort, UnitOfWorkPort, WarehousesPort } from '../persistence/ports';
-import { MetadataBytesCache, ObjectNotFoundError, ObjectStorage, type FileIO } from '../storage';
+import {
+  InvalidLocationError,
+  MetadataBytesCache,
+  normalizeLocation,
+  ObjectNotFoundError,
+  ObjectStorage,
+  type FileIO,
+} from '../storage';
 import { IcebergCatalogService } from './iceberg-catalog.service';
 import { describeTable, NamespaceSegment, resolveBranch, splitBranchSuffix, TableSegment } from './http/iceberg-paths';
 import {
@@ -377,11 +384,12 @@ export class TableService {
       // A no-op commit: nothing is written, the pointer stays.
       return { kind: 'done', response: this.tableResult(target, asset.id, currentLocation, committed.metadataBytes) };
     }
-    // A location accepted when it was set stays valid; a changed one (set-location) is checked in full.
-    const location =
-      committed.summary.location.replace(/\/+$/, '') === asset.location.replace(/\/+$/, '')
-        ? asset.location
-        : await this.confinedLocation(target, committed.summary.location, asset.id);
+    // A location accepted when it was set stays valid (tables created before the tenant-scoped layout
+    // keep working); a changed one (set-location) is checked in full.
+    const requested = normalizeLocation(committed.summary.location);
+    const location = sameLocation(requested, asset.location)
+      ? requested
+      : await this.confinedLocation(target, requested, asset.id);
     const newMetadataLocation = nextMetadataFileName(currentLocation, location, randomUUID());
     const fileIo = this.fileIoFor(target, newMetadataLocation);
     await fileIo.write(newMetadataLocation, committed.metadataBytes);
@@ -779,6 +787,16 @@ function scalarBoolean(field: TopLevelField | undefined, name: string): boolean 
   if (field === undefined || (field.kind === 'scalar' && field.value === null)) return false;
   if (field.kind !== 'scalar' || typeof field.value !== 'boolean') throw new ValidationError(`Field '${name}' must be a boolean`);
   return field.value;
+}
+
+/** Both spell the same place (a stored location that no longer parses is never the same). */
+function sameLocation(canonical: string, stored: string): boolean {
+  try {
+    return normalizeLocation(stored) === canonical;
+  } catch (err) {
+    if (err instanceof InvalidLocationError) return false;
+    throw err;
+  }
 }
 
 /** `a` equals `b` or one lies inside the other (segment-wise), i.e. purging one touches the other. */

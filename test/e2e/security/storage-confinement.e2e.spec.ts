@@ -12,6 +12,7 @@ import {
   type AuthTestApp,
   type TenantFixture,
 } from '../auth/auth-support';
+import { METADATA_LOCATION_PROPERTY } from '../../../src/persistence/models';
 import type { TestBackend } from '../../support/app-harness';
 
 /**
@@ -94,7 +95,9 @@ for (const kind of BACKENDS) {
         const files = await snapshot(dir);
         // Tenant A's own default-warehouse files change legitimately; only the rest of the data dir is watched.
         if (label === 'dataDirFiles') {
-          for (const key of Object.keys(files)) if (key.startsWith(`warehouse${path.sep}${a.tenantId}`)) delete files[key];
+          for (const key of Object.keys(files)) {
+            if (key.startsWith(`warehouse${path.sep}${a.tenantId}`) || key.startsWith(`warehouse${path.sep}legacy_`)) delete files[key];
+          }
         }
         out[label] = files;
       }
@@ -362,6 +365,37 @@ for (const kind of BACKENDS) {
       await setLocation(admin(a), catalog, 'ns', 'mine@dev', `${catalogDir}/ns/mine_v2/dev`).expect(200);
       const loaded = await t.http.get(`/v1/${catalog}/namespaces/ns/tables/neighbour`).set(admin(a)).expect(200);
       expect(loaded.body.metadata.location).toBe(neighbour.metadata.location);
+    });
+
+    it('keeps tables created in the pre-tenant layout usable, without accepting that layout for new locations', async () => {
+      const catalog = unique('legacy');
+      await createCatalog(a, { name: catalog }).expect(201);
+      await createNamespace(a, catalog, 'ns');
+      // A table as an earlier version placed it: <data dir>/warehouse/<catalog>/<namespace>/<table>.
+      const model = (await createTable(admin(a), catalog, 'ns', { name: 'model' }).expect(200)).body;
+      const legacyLocation = `file://${defaultRoot()}/${catalog}/ns/old`;
+      const metadataLocation = `${legacyLocation}/metadata/00000-legacy.metadata.json`;
+      await mkdir(path.join(defaultRoot(), catalog, 'ns', 'old', 'metadata'), { recursive: true });
+      await writeFile(new URL(metadataLocation), JSON.stringify({ ...model.metadata, 'table-uuid': crypto.randomUUID(), location: legacyLocation }));
+      await t.ports.unitOfWork.commitChanges(
+        a.tenantId,
+        catalog,
+        'main',
+        {
+          puts: [{ namespace: ['ns'], name: 'old', kind: 'ICEBERG_TABLE', location: legacyLocation, properties: { [METADATA_LOCATION_PROPERTY]: metadataLocation } }],
+          deletes: [],
+          expectations: [],
+        },
+        { author: 'migration', message: 'legacy table' },
+      );
+      await t.http.get(`/v1/${catalog}/namespaces/ns/tables/old`).set(admin(a)).expect(200);
+      await t.http
+        .post(`/v1/${catalog}/namespaces/ns/tables/old`)
+        .set(admin(a))
+        .send({ requirements: [], updates: [{ action: 'set-properties', updates: { still: 'works' } }] })
+        .expect(200);
+      expectRefused(await setLocation(admin(a), catalog, 'ns', 'old', `${legacyLocation}_moved`), 'set-location in the old layout');
+      expectRefused(await createTable(admin(a), catalog, 'ns', { name: unique('t'), location: `file://${defaultRoot()}/${catalog}/ns/new` }), 'old layout');
     });
 
     it('does not follow symlinks out of the storage root', async () => {

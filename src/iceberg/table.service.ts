@@ -49,7 +49,6 @@ import { nextMetadataFileName, StoredMetadataUnreadableError } from './metadata'
 import { NamespaceService } from './namespace.service';
 import {
   assertInsideCatalogStorage,
-  assertTableLocationAllowed,
   assertTableLocationConfined,
   CatalogStorage,
   defaultTableLocation,

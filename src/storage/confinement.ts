@@ -1,7 +1,7 @@
 import { lstat, realpath } from 'node:fs/promises';
 import * as path from 'node:path';
 import { InvalidLocationError } from './errors';
-import { isLocationUnder, parseLocation } from './location';
+import { canonicalLocation, isLocationUnder, parseLocation } from './location';
 
 /**
  * THE containment check of storage locations: `location` must lie strictly below `root` — lexically (same
@@ -25,6 +25,16 @@ export async function assertRealPathInside(location: string, root: string, rootD
   if (!isPathBelow(realInner, realRoot)) {
     throw new InvalidLocationError(location, `it leaves ${rootDescription} through a symbolic link`);
   }
+}
+
+/**
+ * Where a location really is: for `file://`, the real path of its longest existing ancestor plus the rest
+ * (so two spellings through symbolic links compare equal); other schemes as they are (canonical form).
+ */
+export async function realLocation(location: string): Promise<string> {
+  const parsed = parseLocation(location);
+  if (parsed.scheme !== 'file') return canonicalLocation(parsed);
+  return `file://${await realPathOf(location, '/' + parsed.segments.join('/'))}`;
 }
 
 /** The real path of the longest existing ancestor of `dir`, joined with the segments that do not exist yet. */

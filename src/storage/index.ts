@@ -1,4 +1,4 @@
-export { assertRealPathInside } from './confinement';
+export { assertRealPathInside, realLocation } from './confinement';
 export * from './errors';
 export type { FileIO } from './file-io';
 export * from './location';

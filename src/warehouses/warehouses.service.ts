@@ -5,7 +5,7 @@ import type { Principal } from '../common/http/principal';
 import { validateResourceName } from '../common/http/resource-name';
 import type { Pagination, StringMap, Warehouse } from '../persistence/models';
 import { CatalogsPort, WarehousePatch, WarehousesPort } from '../persistence/ports';
-import { locationsOverlap, ObjectStorage } from '../storage';
+import { locationsOverlap, ObjectStorage, realLocation } from '../storage';
 import { rejectMaskedValues, validateStorageConfig, withoutMaskedValues } from './storage-config';
 import { parseVendingStrategy, restoreMaskedSecrets, type VendingStrategy } from './vending-strategy';
 
@@ -116,6 +116,7 @@ export class WarehousesService {
   /** See the class comment. Throws ValidationError (400) naming the rule, never another tenant's data. */
   private async assertStorageConfined(warehouse: Warehouse): Promise<void> {
     const root = this.storage.warehouseRootLocation(warehouse);
+    const realRoot = await realLocation(root);
     const others = (await this.warehouses.listAllWarehouses()).filter((w) => w.tenantId !== warehouse.tenantId);
     for (const other of others) {
       let otherRoot: string;
@@ -125,7 +126,8 @@ export class WarehousesService {
         if (err instanceof ValidationError) continue; // a stored config this server cannot serve holds no data here
         throw err;
       }
-      if (locationsOverlap(root, otherRoot)) {
+      // Compared as written and as resolved: a symbolic link must not make one directory look like two.
+      if (locationsOverlap(root, otherRoot) || locationsOverlap(realRoot, await realLocation(otherRoot).catch(() => otherRoot))) {
         throw new ValidationError(
           `Warehouse '${warehouse.name}': its storage overlaps storage used by another tenant; choose another root, bucket or prefix`,
         );

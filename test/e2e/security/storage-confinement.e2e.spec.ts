@@ -427,6 +427,18 @@ for (const kind of BACKENDS) {
         'warehouse root through a symlink',
       );
       await rm(linkedRoot);
+
+      // Another tenant's warehouse reached through a link inside the allowed root is still that warehouse.
+      const alias = path.join(lake, 'alias-of-b');
+      await symlink(path.join(lake, 'tenant-b'), alias);
+      try {
+        expectRefused(
+          await createWarehouse(a, { name: unique('wh'), storage_config: { type: 'file', root: path.join(alias, 'x') } }),
+          "B's warehouse through a symlink",
+        );
+      } finally {
+        await rm(alias);
+      }
     });
   });
 }

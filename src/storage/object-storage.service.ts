@@ -170,7 +170,7 @@ export class ObjectStorage implements OnModuleDestroy {
     );
     const base = bases.find((candidate) => isLocationUnder(root, candidate));
     const rule = 'an allowed storage root of this tenant (PANGOLIN_ALLOWED_STORAGE_ROOTS)';
-    if (!base) throw new InvalidLocationError(warehouse.storageConfig['root'] ?? root, `it is not strictly inside ${rule}`);
+    if (!base) throw new InvalidLocationError(warehouse.storageConfig?.['root'] ?? root, `it is not strictly inside ${rule}`);
     await assertRealPathInside(root, base, rule);
     const dir = '/' + parseLocation(root).segments.join('/');
     try {
@@ -178,7 +178,7 @@ export class ObjectStorage implements OnModuleDestroy {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EEXIST' || code === 'ENOTDIR') {
-        throw new InvalidLocationError(warehouse.storageConfig['root'] ?? root, 'it is not a directory');
+        throw new InvalidLocationError(warehouse.storageConfig?.['root'] ?? root, 'it is not a directory');
       }
       throw new StorageUnavailableError(`The warehouse directory cannot be created (${code ?? 'error'})`);
     }

@@ -80,14 +80,17 @@ async function main(): Promise<void> {
     cleanups.push(() => serviceDb.drop());
     const directDb = await createTestPostgresDatabase('pangolin_bench_direct');
     cleanups.push(() => directDb.drop());
-    const warehouse = await fs.mkdtemp(path.join(os.tmpdir(), 'pangolin-bench-wh-'));
-    cleanups.push(() => fs.rm(warehouse, { recursive: true, force: true }));
+    // The warehouse lies below the service's allowed storage root (PANGOLIN_ALLOWED_STORAGE_ROOTS).
+    const storageRoot = await fs.mkdtemp(path.join(os.tmpdir(), 'pangolin-bench-wh-'));
+    cleanups.push(() => fs.rm(storageRoot, { recursive: true, force: true }));
+    const warehouse = path.join(storageRoot, 'warehouse');
 
     log('starting the service');
     const service = await startServiceProcess({
       name: 'bench',
       databaseUrl: serviceDb.url,
       logLevel: 'warn',
+      env: { PANGOLIN_ALLOWED_STORAGE_ROOTS: storageRoot },
       // BENCH_SERVICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the service.
       nodeArgs: process.env.BENCH_SERVICE_NODE_ARGS?.split(' ').filter((a) => a !== ''),
     });

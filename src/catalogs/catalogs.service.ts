@@ -7,9 +7,11 @@ import { isAdminRole } from '../auth/roles';
 import type { Principal } from '../common/http/principal';
 import { slicePage } from '../common/http/pagination';
 import { validateResourceName } from '../common/http/resource-name';
-import type { Catalog, CatalogType, Pagination, StringMap } from '../persistence/models';
+import { assertCatalogStorageLocationAllowed } from '../iceberg/table-location';
+import type { Catalog, CatalogType, Pagination, StringMap, Warehouse } from '../persistence/models';
 import { AssetsPort, BranchesPort, CatalogPatch, CatalogsPort, NamespacesPort, WarehousesPort } from '../persistence/ports';
 import { IdentityPort } from '../persistence/ports/identity.port';
+import { ObjectStorage } from '../storage';
 import type { CatalogSummaryResponse } from './catalog.dto';
 import { buildNamespaceTree, type NamespaceNode } from './namespace-tree';
 
@@ -42,6 +44,7 @@ export class CatalogsService {
     private readonly branches: BranchesPort,
     private readonly assets: AssetsPort,
     private readonly identity: IdentityPort,
+    private readonly storage: ObjectStorage,
   ) {}
 
   async list(principal: Principal, page: Pagination): Promise<Catalog[]> {
@@ -66,20 +69,22 @@ export class CatalogsService {
     }
     validateResourceName('catalog', input.name);
     const catalogType = input.catalog_type ?? 'Local';
-    const warehouseName = await this.existingWarehouseName(principal, input.warehouse_name);
+    const warehouse = await this.existingWarehouse(principal, input.warehouse_name);
     if (catalogType === 'Federated' && !input.federated_config) {
       throw new ValidationError('Federated catalog requires configuration');
     }
-    return this.catalogs.createCatalog({
+    const catalog: Catalog = {
       id: randomUUID(),
       tenantId: principal.tenantId,
       name: input.name,
       catalogType,
-      warehouseName,
+      warehouseName: warehouse?.name ?? null,
       storageLocation: emptyToNull(input.storage_location),
       federatedConfig: input.federated_config ? { properties: input.federated_config.properties } : null,
       properties: input.properties ?? {},
-    });
+    };
+    await assertCatalogStorageLocationAllowed(this.storage, { catalog, warehouse });
+    return this.catalogs.createCatalog(catalog);
   }
 
   /**
@@ -88,13 +93,21 @@ export class CatalogsService {
    * warehouse name must exist (400).
    */
   async update(principal: Principal, name: string, input: UpdateCatalogInput): Promise<Catalog> {
-    await this.get(principal, name);
+    const current = await this.get(principal, name);
     const patch: CatalogPatch = {};
+    let warehouse: Warehouse | null | undefined;
     if (input.warehouse_name !== undefined && input.warehouse_name !== null) {
-      patch.warehouseName = await this.existingWarehouseName(principal, input.warehouse_name);
+      warehouse = await this.existingWarehouse(principal, input.warehouse_name);
+      patch.warehouseName = warehouse?.name ?? null;
     }
     if (input.storage_location !== undefined && input.storage_location !== null) {
       patch.storageLocation = emptyToNull(input.storage_location);
+    }
+    if (patch.warehouseName !== undefined || patch.storageLocation !== undefined) {
+      // The storage location must stay inside the (possibly new) warehouse.
+      if (warehouse === undefined) warehouse = await this.existingWarehouse(principal, current.warehouseName);
+      const storageLocation = patch.storageLocation !== undefined ? patch.storageLocation : current.storageLocation;
+      await assertCatalogStorageLocationAllowed(this.storage, { catalog: { ...current, storageLocation }, warehouse });
     }
     if (input.federated_config) patch.federatedConfig = { properties: input.federated_config.properties };
     if (input.properties) patch.properties = input.properties;
@@ -138,11 +151,11 @@ export class CatalogsService {
   }
 
   /** `""` (and absent) means no warehouse; any other name must exist in the tenant (400 otherwise). */
-  private async existingWarehouseName(principal: Principal, warehouseName: string | null | undefined): Promise<string | null> {
+  private async existingWarehouse(principal: Principal, warehouseName: string | null | undefined): Promise<Warehouse | null> {
     if (warehouseName === undefined || warehouseName === null || warehouseName === '') return null;
     const warehouse = await this.warehouses.getWarehouse(principal.tenantId, warehouseName);
     if (!warehouse) throw new ValidationError('Warehouse not found');
-    return warehouse.name;
+    return warehouse;
   }
 }
 

@@ -58,3 +58,34 @@ describe('loadConfig', () => {
     }
   });
 });
+
+describe('PANGOLIN_ALLOWED_STORAGE_ROOTS', () => {
+  const roots = (value: string | undefined, extra: Record<string, string> = {}) =>
+    loadConfig({ PANGOLIN_DATA_DIR: '/srv/pangolin', PANGOLIN_ALLOWED_STORAGE_ROOTS: value, ...extra }).allowedStorageRoots;
+
+  it('defaults to <data dir>/warehouse only', () => {
+    expect(roots(undefined)).toEqual(['/srv/pangolin/warehouse']);
+  });
+
+  it('takes comma-separated absolute directories, normalized', () => {
+    expect(roots('/lake/a, /lake/b/ ,/srv/pangolin/warehouse')).toEqual(['/lake/a', '/lake/b', '/srv/pangolin/warehouse']);
+  });
+
+  it.each([
+    ['relative/dir', /not an absolute directory/],
+    ['/srv/pangolin', /contains the data directory/],
+    ['/srv', /contains the data directory/],
+    ['/', /contains the data directory/],
+    ['/srv/pangolin/other', /inside the data directory/],
+    ['/srv/pangolin/warehouse/../secrets', /inside the data directory/],
+    [' , ', /names no directory/],
+  ])('refuses %j at boot', (value, message) => {
+    expect(() => roots(value)).toThrow(ConfigError);
+    expect(() => roots(value)).toThrow(message);
+  });
+
+  it('refuses a root containing the SQLite file kept outside the data directory', () => {
+    expect(() => roots('/var/db', { DATABASE_URL: 'sqlite:///var/db/catalog.db' })).toThrow(/database file/);
+    expect(roots('/var/lake', { DATABASE_URL: 'sqlite:///var/db/catalog.db' })).toEqual(['/var/lake']);
+  });
+});

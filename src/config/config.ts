@@ -23,6 +23,11 @@ export interface AppConfig {
   host: string;
   /** Directory for the SQLite file, the default warehouse and generated secrets. */
   dataDir: string;
+  /**
+   * Absolute directories under which tenant file warehouses may be placed (each warehouse strictly below
+   * one of them). Never the data directory or anything containing it.
+   */
+  allowedStorageRoots: string[];
   database: DatabaseConfig;
   /** Apply pending migrations (SQL) / create indexes (MongoDB) at boot. */
   runMigrations: boolean;
@@ -153,11 +158,13 @@ type Env = Record<string, string | undefined>;
 
 export function loadConfig(env: Env = process.env): AppConfig {
   const dataDir = path.resolve(str(env, 'PANGOLIN_DATA_DIR') ?? './data');
+  const database = parseDatabase(env, dataDir);
   return {
     port: int(env, 'PORT', 8080, 0, 65535),
     host: str(env, 'PANGOLIN_HOST') ?? '0.0.0.0',
     dataDir,
-    database: parseDatabase(env, dataDir),
+    allowedStorageRoots: parseAllowedStorageRoots(env, dataDir, database),
+    database,
     runMigrations: bool(env, 'PANGOLIN_RUN_MIGRATIONS', true),
     noAuth: bool(env, 'PANGOLIN_NO_AUTH', false),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
@@ -216,6 +223,46 @@ export function parseDatabase(env: Env, dataDir: string): DatabaseConfig {
     'DATABASE_URL',
     `unsupported value '${redactUrl(raw)}' (expected memory://, sqlite:///path, postgres(ql)://, mongodb(+srv)://)`,
   );
+}
+
+/**
+ * PANGOLIN_ALLOWED_STORAGE_ROOTS: comma-separated absolute directories (default: `<data dir>/warehouse`).
+ * Refused: a relative path, a root that is or contains the data directory (the database and
+ * auth-secrets.json live there) or the SQLite file, and a root inside the data directory other than
+ * `<data dir>/warehouse` itself.
+ */
+export function parseAllowedStorageRoots(env: Env, dataDir: string, database: DatabaseConfig): string[] {
+  const defaultWarehouse = path.join(dataDir, 'warehouse');
+  const raw = str(env, 'PANGOLIN_ALLOWED_STORAGE_ROOTS');
+  if (raw === undefined) return [defaultWarehouse];
+  const protectedPaths = [dataDir];
+  if (database.kind === 'sqlite' && database.file !== ':memory:') protectedPaths.push(database.file);
+  const roots: string[] = [];
+  for (const entry of raw.split(',').map((e) => e.trim())) {
+    if (entry === '') continue;
+    if (!path.isAbsolute(entry)) {
+      throw new ConfigError('PANGOLIN_ALLOWED_STORAGE_ROOTS', `'${entry}' is not an absolute directory`);
+    }
+    const root = path.resolve(entry);
+    if (protectedPaths.some((p) => isSameOrInside(p, root))) {
+      throw new ConfigError('PANGOLIN_ALLOWED_STORAGE_ROOTS', `'${entry}' contains the data directory or the database file`);
+    }
+    if (isSameOrInside(root, dataDir) && root !== defaultWarehouse) {
+      throw new ConfigError(
+        'PANGOLIN_ALLOWED_STORAGE_ROOTS',
+        `'${entry}' lies inside the data directory (only <data dir>/warehouse may)`,
+      );
+    }
+    if (!roots.includes(root)) roots.push(root);
+  }
+  if (roots.length === 0) throw new ConfigError('PANGOLIN_ALLOWED_STORAGE_ROOTS', 'names no directory');
+  return roots;
+}
+
+/** `inner` equals `outer` or lies below it (absolute, resolved paths). */
+function isSameOrInside(inner: string, outer: string): boolean {
+  const relative = path.relative(outer, inner);
+  return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
 }
 
 /** Removes the password from a connection URL before it is logged. */

@@ -27,7 +27,14 @@ import {
   Warehouse,
 } from '../persistence/models';
 import { AssetPut, AssetsPort, BranchesPort, UnitOfWorkPort, WarehousesPort } from '../persistence/ports';
-import { MetadataBytesCache, ObjectNotFoundError, ObjectStorage, type FileIO } from '../storage';
+import {
+  InvalidLocationError,
+  MetadataBytesCache,
+  normalizeLocation,
+  ObjectNotFoundError,
+  ObjectStorage,
+  type FileIO,
+} from '../storage';
 import { IcebergCatalogService } from './iceberg-catalog.service';
 import { describeTable, NamespaceSegment, resolveBranch, splitBranchSuffix, TableSegment } from './http/iceberg-paths';
 import {
@@ -42,7 +49,12 @@ import { readTopLevelFields, TopLevelField } from './http/top-level-fields';
 import { nextMetadataFileName, StoredMetadataUnreadableError } from './metadata';
 import { NamespaceService } from './namespace.service';
 import { TablePurgeService } from './purge/table-purge.service';
-import { assertTableLocationAllowed, CatalogStorage, defaultTableLocation } from './table-location';
+import {
+  assertInsideCatalogStorage,
+  assertTableLocationConfined,
+  CatalogStorage,
+  defaultTableLocation,
+} from './table-location';
 import { tableConfig } from './table-config';
 import { JsonChunks, tableResultChunks } from './table-result';
 
@@ -178,10 +190,13 @@ export class TableService {
     if (await this.assets.getAsset(tenantId, catalog.name, branch, namespace.levels, name)) {
       throw this.tableExists(target);
     }
-    const location =
+    const location = await this.confinedLocation(
+      target,
       requestedLocation !== undefined && requestedLocation !== ''
-        ? assertTableLocationAllowed(this.storage, target, requestedLocation)
-        : defaultTableLocation(this.storage, target, target.namespace, name);
+        ? requestedLocation
+        : defaultTableLocation(this.storage, target, target.namespace, name),
+      undefined,
+    );
 
     const tableUuid = randomUUID();
     const created = await this.workers.createTable(body, { location, tableUuid, nowMs: Date.now() });
@@ -243,9 +258,10 @@ export class TableService {
       namespace: namespace.levels,
       name,
     };
-    // Only files of this catalog's storage can be registered: anything else would let a caller read
-    // arbitrary files of the server or of other tenants.
-    const metadataLocation = assertTableLocationAllowed(this.storage, target, requestedMetadataLocation);
+    // Only files of this catalog's storage can be registered, checked before anything is read (symbolic
+    // links resolved): anything else would let a caller read arbitrary files of the server or of other
+    // tenants, or probe which files exist.
+    const metadataLocation = await assertInsideCatalogStorage(this.storage, target, requestedMetadataLocation);
     const existing = await this.assets.getAsset(tenantId, catalog.name, branch, target.namespace, name);
     if (existing && !overwrite) throw this.tableExists(target);
 
@@ -258,11 +274,20 @@ export class TableService {
       }
       throw err;
     }
-    const validated = await this.workers.validateMetadataFile(fileBytes);
-    const location = assertTableLocationAllowed(this.storage, target, validated.summary.location);
+    let validated: Awaited<ReturnType<MetadataWorkerPool['validateMetadataFile']>>;
+    try {
+      validated = await this.workers.validateMetadataFile(fileBytes);
+    } catch (err) {
+      // Parser and validation messages quote the document; its bytes are never echoed.
+      if (err instanceof ValidationError) {
+        throw new ValidationError(`Metadata file '${requestedMetadataLocation}' is not valid Iceberg table metadata`);
+      }
+      throw err;
+    }
     // A new row gets a fresh id: the file may well belong to a table this catalog already holds (ids are
-    // unique per branch), e.g. a copy registered under another name.
+    // unique per branch), e.g. the same table on another branch.
     const id = existing?.id ?? randomUUID();
+    const location = await this.confinedLocation(target, validated.summary.location, id);
     try {
       await this.unitOfWork.commitChanges(
         tenantId,
@@ -373,7 +398,12 @@ export class TableService {
       // A no-op commit: nothing is written, the pointer stays.
       return { kind: 'done', response: this.tableResult(target, asset.id, currentLocation, committed.metadataBytes) };
     }
-    const location = assertTableLocationAllowed(this.storage, target, committed.summary.location);
+    // A location accepted when it was set stays valid (tables created before the tenant-scoped layout
+    // keep working); a changed one (set-location) is checked in full.
+    const requested = normalizeLocation(committed.summary.location);
+    const location = sameLocation(requested, asset.location)
+      ? requested
+      : await this.confinedLocation(target, requested, asset.id);
     const newMetadataLocation = nextMetadataFileName(currentLocation, location, randomUUID());
     const fileIo = this.fileIoFor(target, newMetadataLocation);
     await fileIo.write(newMetadataLocation, committed.metadataBytes);
@@ -414,11 +444,11 @@ export class TableService {
     if (!requestsAssertCreate(body)) throw this.noSuchTable(target);
     await this.namespaces.require(target.tenantId, target.catalog.name, target.namespace);
     const committed = await this.workers.commitTable(null, body, { nowMs: Date.now(), tableUuid: randomUUID() });
-    const location = assertTableLocationAllowed(this.storage, target, committed.summary.location);
+    const id = committed.summary.tableUuid;
+    const location = await this.confinedLocation(target, committed.summary.location, id);
     const metadataLocation = nextMetadataFileName(null, location, randomUUID());
     const fileIo = this.fileIoFor(target, metadataLocation);
     await fileIo.write(metadataLocation, committed.metadataBytes);
-    const id = committed.summary.tableUuid;
     try {
       await this.unitOfWork.commitChanges(
         target.tenantId,
@@ -613,6 +643,11 @@ export class TableService {
     return warehouse;
   }
 
+  /** A new or changed table location, checked by the table location rules (see table-location.ts). */
+  private confinedLocation(target: TableTarget, location: string, id: string | undefined): Promise<string> {
+    return assertTableLocationConfined(this.storage, this.assets, target, { ...target, id }, location);
+  }
+
   private fileIoFor(target: TableTarget, location: string): FileIO {
     return this.storage.fileIoFor(location, target.warehouse);
   }
@@ -761,6 +796,16 @@ function retryBackoffMs(attempt: number): number {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Both spell the same place (a stored location that no longer parses is never the same). */
+function sameLocation(canonical: string, stored: string): boolean {
+  try {
+    return normalizeLocation(stored) === canonical;
+  } catch (err) {
+    if (err instanceof InvalidLocationError) return false;
+    throw err;
+  }
 }
 
 function describeError(err: unknown): string {

@@ -119,6 +119,10 @@ class CachedWarehouses extends WarehousesPort {
     return this.inner.listWarehouses(tenantId, page);
   }
 
+  listAllWarehouses(): Promise<Warehouse[]> {
+    return this.inner.listAllWarehouses();
+  }
+
   createWarehouse(warehouse: Warehouse): Promise<Warehouse> {
     return this.cache.writing(warehouse.tenantId, () => this.inner.createWarehouse(warehouse));
   }

@@ -1,3 +1,4 @@
+export { assertRealPathInside, realLocation } from './confinement';
 export * from './errors';
 export type { FileIO } from './file-io';
 export * from './location';

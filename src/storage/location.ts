@@ -143,3 +143,22 @@ export function joinLocation(base: string, ...parts: string[]): string {
     .join('/');
   return tail ? `${trimmed}/${tail}` : trimmed;
 }
+
+/**
+ * True when purging one location could touch the other: same store, and one's segments are a prefix of
+ * the other's (equal included). Malformed locations overlap nothing.
+ */
+export function locationsOverlap(a: string, b: string): boolean {
+  let x: ParsedLocation;
+  let y: ParsedLocation;
+  try {
+    x = parseLocation(a);
+    y = parseLocation(b);
+  } catch (e) {
+    if (e instanceof InvalidLocationError) return false;
+    throw e;
+  }
+  if (x.scheme !== y.scheme || x.authority !== y.authority) return false;
+  const [shorter, longer] = x.segments.length <= y.segments.length ? [x, y] : [y, x];
+  return shorter.segments.every((segment, i) => longer.segments[i] === segment);
+}

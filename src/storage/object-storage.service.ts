@@ -1,17 +1,19 @@
 import { createHash } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Inject, Injectable, OnModuleDestroy, Optional } from '@nestjs/common';
 import { ValidationError } from '../common/errors';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import type { Warehouse } from '../persistence/models';
-import { InvalidLocationError } from './errors';
+import { assertRealPathInside } from './confinement';
+import { InvalidLocationError, StorageUnavailableError } from './errors';
 import type { FileIO } from './file-io';
 import { LocalFileIO } from './local-file-io';
-import { isLocationUnder, parseLocation } from './location';
+import { isLocationUnder, joinLocation, parseLocation } from './location';
 import { MemoryFileIO } from './memory-file-io';
 import { createS3Client, S3FileIO } from './s3-file-io';
-import { configuredBucket, resolveS3Settings, type S3Settings } from './s3-settings';
+import { configuredBucket, configuredPrefix, resolveS3Settings, type S3Settings } from './s3-settings';
 
 /** The environment S3 settings fall back to (process.env unless a test provides another). */
 export const STORAGE_ENVIRONMENT = Symbol('STORAGE_ENVIRONMENT');
@@ -36,6 +38,8 @@ const RETIRED_CLIENT_GRACE_MS = 60_000;
 export class ObjectStorage implements OnModuleDestroy {
   /** Where tables of catalogs without a warehouse or storage location live: `file://<data dir>/warehouse`. */
   readonly defaultWarehouseLocation: string;
+  /** PANGOLIN_ALLOWED_STORAGE_ROOTS as `file://` locations: file warehouse roots must lie strictly below one. */
+  readonly allowedStorageRoots: string[];
 
   private readonly localFiles = new LocalFileIO();
   private readonly memory = new MemoryFileIO();
@@ -48,10 +52,13 @@ export class ObjectStorage implements OnModuleDestroy {
   private readonly retirements = new Set<NodeJS.Timeout>();
 
   constructor(
-    @Inject(APP_CONFIG) config: Pick<AppConfig, 'dataDir'>,
+    @Inject(APP_CONFIG) config: Pick<AppConfig, 'dataDir'> & Partial<Pick<AppConfig, 'allowedStorageRoots'>>,
     @Optional() @Inject(STORAGE_ENVIRONMENT) environment?: Record<string, string | undefined>,
   ) {
     this.defaultWarehouseLocation = `file://${path.resolve(config.dataDir)}/warehouse`;
+    this.allowedStorageRoots = (config.allowedStorageRoots ?? [path.join(path.resolve(config.dataDir), 'warehouse')]).map(
+      (dir) => `file://${path.resolve(dir)}`,
+    );
     this.environment = environment ?? process.env;
   }
 
@@ -76,10 +83,11 @@ export class ObjectStorage implements OnModuleDestroy {
   }
 
   /**
-   * The location under which a warehouse keeps its tables: `s3://<bucket>` (bucket from `s3.bucket` /
-   * `bucket`, else `warehouse`), `file://<root>`, `mem://<root or warehouse id>`; the default warehouse
-   * for `null`. Table locations are `<root>/<catalog>/<namespace levels>/<table>`. Throws ValidationError
-   * for a warehouse whose storage type or root cannot be served.
+   * The location under which a warehouse keeps its tables: `s3://<bucket>[/<prefix>]` (bucket from
+   * `s3.bucket` / `bucket`, else `warehouse`; prefix from `s3.prefix` / `prefix`), `file://<root>`,
+   * `mem://<root or warehouse id>`; the default warehouse for `null`. New tables default to
+   * `<root>/<tenant id>/<catalog>/<namespace levels>/<table>`. Throws ValidationError for a warehouse whose
+   * storage type or root cannot be served.
    */
   warehouseRootLocation(warehouse: Warehouse | null): string {
     if (!warehouse) return this.defaultWarehouseLocation;
@@ -88,8 +96,9 @@ export class ObjectStorage implements OnModuleDestroy {
     switch (type) {
       case 's3': {
         const bucket = configuredBucket(config) ?? FALLBACK_BUCKET;
-        const root = `s3://${bucket}`;
-        parseLocation(root); // validates the bucket name
+        const prefix = configuredPrefix(config)?.replace(/^\/+|\/+$/g, '') ?? '';
+        const root = prefix === '' ? `s3://${bucket}` : `s3://${bucket}/${prefix}`;
+        parseLocation(root); // validates the bucket name and refuses '.'/'..' in the prefix
         return root;
       }
       case 'file':
@@ -140,6 +149,41 @@ export class ObjectStorage implements OnModuleDestroy {
       const owner = warehouse ? `warehouse '${warehouse.name}'` : 'the default warehouse';
       throw new InvalidLocationError(location, `it is not inside ${owner} (${root})`);
     }
+  }
+
+  /** Where a tenant's catalogs without a warehouse or storage location keep their tables: `<default root>/<tenant id>`. */
+  tenantDefaultLocation(tenantId: string): string {
+    return joinLocation(this.defaultWarehouseLocation, tenantId);
+  }
+
+  /**
+   * For a file warehouse: its root must lie strictly below an allowed storage root (the default warehouse
+   * directory counts only as `<default root>/<own tenant id>`, the rest of it belongs to other tenants),
+   * also after resolving symbolic links; then the directory is created. Other storage types have no
+   * server-side directory. InvalidLocationError (400) otherwise.
+   */
+  async prepareWarehouseRoot(warehouse: Warehouse): Promise<void> {
+    if (storageTypeOf(warehouse) !== 'file') return;
+    const root = this.warehouseRootLocation(warehouse);
+    const bases = this.allowedStorageRoots.map((allowed) =>
+      allowed === this.defaultWarehouseLocation ? this.tenantDefaultLocation(warehouse.tenantId) : allowed,
+    );
+    const base = bases.find((candidate) => isLocationUnder(root, candidate));
+    const rule = 'an allowed storage root of this tenant (PANGOLIN_ALLOWED_STORAGE_ROOTS)';
+    if (!base) throw new InvalidLocationError(warehouse.storageConfig?.['root'] ?? root, `it is not strictly inside ${rule}`);
+    await assertRealPathInside(root, base, rule);
+    const dir = '/' + parseLocation(root).segments.join('/');
+    try {
+      await mkdir(dir, { recursive: true });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST' || code === 'ENOTDIR') {
+        throw new InvalidLocationError(warehouse.storageConfig?.['root'] ?? root, 'it is not a directory');
+      }
+      throw new StorageUnavailableError(`The warehouse directory cannot be created (${code ?? 'error'})`);
+    }
+    // Checked again once the directory exists: nothing may have been swapped for a link in between.
+    await assertRealPathInside(root, base, rule);
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -76,6 +76,11 @@ export function configuredBucket(storageConfig: StringMap): string | undefined {
   return valueOf(storageConfig, 's3.bucket', 'bucket');
 }
 
+/** The key prefix a warehouse keeps its tables under inside the bucket (`s3.prefix`, then `prefix`), if any. */
+export function configuredPrefix(storageConfig: StringMap): string | undefined {
+  return valueOf(storageConfig, 's3.prefix', 'prefix');
+}
+
 function valueOf(map: StringMap, ...keys: string[]): string | undefined {
   for (const key of keys) {
     const value = map[key];

@@ -5,6 +5,7 @@ import type { Principal } from '../common/http/principal';
 import { validateResourceName } from '../common/http/resource-name';
 import type { Pagination, StringMap, Warehouse } from '../persistence/models';
 import { CatalogsPort, WarehousePatch, WarehousesPort } from '../persistence/ports';
+import { locationsOverlap, ObjectStorage, realLocation } from '../storage';
 import { rejectMaskedValues, validateStorageConfig, withoutMaskedValues } from './storage-config';
 import { parseVendingStrategy, restoreMaskedSecrets, type VendingStrategy } from './vending-strategy';
 
@@ -25,12 +26,19 @@ export interface UpdateWarehouseInput {
 /**
  * Warehouses of the caller's tenant (contract management §2.2). Only a tenant admin changes them (root
  * manages tenants, not their storage; a tenant user only reads).
+ *
+ * Storage confinement, on create and on every storage_config change: a file warehouse's root lies strictly
+ * below an allowed storage root (PANGOLIN_ALLOWED_STORAGE_ROOTS) and is created; and no warehouse's storage
+ * (file root, S3 bucket + prefix, memory root) overlaps — equals, contains or lies inside — the storage of
+ * ANOTHER tenant's warehouse. Warehouses of the same tenant may overlap: every table location of a tenant
+ * is kept apart from its other tables anyway (see the table location rules), and tenants reuse one bucket.
  */
 @Injectable()
 export class WarehousesService {
   constructor(
     private readonly warehouses: WarehousesPort,
     private readonly catalogs: CatalogsPort,
+    private readonly storage: ObjectStorage,
   ) {}
 
   list(principal: Principal, page: Pagination): Promise<Warehouse[]> {
@@ -52,14 +60,16 @@ export class WarehousesService {
     const storageConfig = input.storage_config ?? {};
     rejectMaskedValues(storageConfig, 'storage_config');
     validateStorageConfig(storageConfig);
-    return this.warehouses.createWarehouse({
+    const warehouse: Warehouse = {
       id: randomUUID(),
       tenantId: principal.tenantId,
       name: input.name,
       useSts: input.use_sts ?? false,
       storageConfig,
       vendingStrategy: vendingStrategyOf(input.vending_strategy, null),
-    });
+    };
+    await this.assertStorageConfined(warehouse);
+    return this.warehouses.createWarehouse(warehouse);
   }
 
   /**
@@ -77,7 +87,9 @@ export class WarehousesService {
     if (input.use_sts !== undefined && input.use_sts !== null) patch.useSts = input.use_sts;
     if (input.storage_config) {
       const changes = withoutMaskedValues(input.storage_config);
-      validateStorageConfig({ ...current.storageConfig, ...changes });
+      const storageConfig = { ...current.storageConfig, ...changes };
+      validateStorageConfig(storageConfig);
+      await this.assertStorageConfined({ ...current, storageConfig });
       patch.storageConfig = changes;
     }
     if (input.vending_strategy !== undefined && input.vending_strategy !== null) {
@@ -99,6 +111,29 @@ export class WarehousesService {
       );
     }
     await this.warehouses.deleteWarehouse(principal.tenantId, name);
+  }
+
+  /** See the class comment. Throws ValidationError (400) naming the rule, never another tenant's data. */
+  private async assertStorageConfined(warehouse: Warehouse): Promise<void> {
+    const root = this.storage.warehouseRootLocation(warehouse);
+    const realRoot = await realLocation(root);
+    const others = (await this.warehouses.listAllWarehouses()).filter((w) => w.tenantId !== warehouse.tenantId);
+    for (const other of others) {
+      let otherRoot: string;
+      try {
+        otherRoot = this.storage.warehouseRootLocation(other);
+      } catch (err) {
+        if (err instanceof ValidationError) continue; // a stored config this server cannot serve holds no data here
+        throw err;
+      }
+      // Compared as written and as resolved: a symbolic link must not make one directory look like two.
+      if (locationsOverlap(root, otherRoot) || locationsOverlap(realRoot, await realLocation(otherRoot).catch(() => otherRoot))) {
+        throw new ValidationError(
+          `Warehouse '${warehouse.name}': its storage overlaps storage used by another tenant; choose another root, bucket or prefix`,
+        );
+      }
+    }
+    await this.storage.prepareWarehouseRoot(warehouse);
   }
 }
 

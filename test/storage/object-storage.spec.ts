@@ -203,6 +203,18 @@ describe('ObjectStorage', () => {
       expect(storage.warehouseRootLocation(warehouse('no-bucket', {}))).toBe('s3://warehouse');
     });
 
+    it('an S3 warehouse with a prefix: below bucket/prefix only', () => {
+      const configs: Record<string, string>[] = [{ 's3.bucket': 'lake', 's3.prefix': 'team/a' }, { bucket: 'lake', prefix: '/team/a/' }];
+      for (const config of configs) {
+        const wh = warehouse('s3-prefixed', config);
+        expect(storage.warehouseRootLocation(wh)).toBe('s3://lake/team/a');
+        expect(storage.isLocationInsideWarehouse('s3://lake/team/a/cat/t', wh)).toBe(true);
+        expect(storage.isLocationInsideWarehouse('s3://lake/team/b/cat/t', wh)).toBe(false);
+        expect(storage.isLocationInsideWarehouse('s3://lake/team/a', wh)).toBe(false);
+      }
+      expect(() => storage.warehouseRootLocation(warehouse('s3-dots', { bucket: 'lake', prefix: 'a/../b' }))).toThrow(ValidationError);
+    });
+
     it('a file warehouse: below its root only', () => {
       const wh = warehouse('files', { type: 'file', root: `${dataDir}/wh/` });
       expect(storage.warehouseRootLocation(wh)).toBe(`file://${dataDir}/wh`);

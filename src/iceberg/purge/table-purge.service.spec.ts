@@ -2,8 +2,8 @@ import type { Logger } from 'pino';
 import { manifestBytes, manifestListBytes } from '../../../test/support/iceberg-manifests';
 import type { AppConfig } from '../../config/config';
 import { Asset, METADATA_LOCATION_PROPERTY } from '../../persistence/models';
-import type { AssetsPort, BranchesPort, CatalogsPort } from '../../persistence/ports';
-import { ObjectStorage } from '../../storage';
+import type { AssetsPort } from '../../persistence/ports';
+import { locationsOverlap, ObjectStorage } from '../../storage';
 import { DroppedTable, TablePurgeService } from './table-purge.service';
 
 const T = 'mem://store/wh/lake/db/t';
@@ -31,24 +31,15 @@ function asset(overrides: Partial<Asset> = {}): Asset {
   };
 }
 
-/** Ports over a fixed set of rows still on the branches after the drop. */
+/** An assets port over a fixed set of rows still on the branches after the drop. */
 function ports(rows: Asset[], failListing = false) {
-  const catalogs = { listCatalogs: async () => [...new Set(['lake', ...rows.map((r) => r.catalogName)])].map((name) => ({ name })) };
-  const branches = {
-    listBranches: async (_t: string, catalog: string) =>
-      [...new Set(['main', ...rows.filter((r) => r.catalogName === catalog).map((r) => r.branch)])].map((name) => ({ name })),
-  };
   const assets = {
-    listAssets: async (_t: string, catalog: string, branch: string) => {
+    findAssetsOverlappingLocation: async (_t: string, location: string) => {
       if (failListing) throw new Error('connection lost');
-      return rows.filter((r) => r.catalogName === catalog && r.branch === branch);
+      return rows.filter((r) => locationsOverlap(r.location, location));
     },
   };
-  return {
-    catalogs: catalogs as unknown as CatalogsPort,
-    branches: branches as unknown as BranchesPort,
-    assets: assets as unknown as AssetsPort,
-  };
+  return { assets: assets as unknown as AssetsPort };
 }
 
 describe('TablePurgeService', () => {
@@ -66,7 +57,7 @@ describe('TablePurgeService', () => {
   function service(rows: Asset[] = [], failListing = false) {
     const log = recordingLogger();
     const p = ports(rows, failListing);
-    return { log, purger: new TablePurgeService(p.catalogs, p.branches, p.assets, storage, config, log.logger) };
+    return { log, purger: new TablePurgeService(p.assets, storage, config, log.logger) };
   }
 
   const dropped = (a: Asset = asset()): DroppedTable => ({
@@ -132,7 +123,6 @@ describe('TablePurgeService', () => {
 
   it.each([
     ['the same asset id on another branch', asset({ branch: 'dev' })],
-    ['the same metadata file in another catalog', asset({ id: 'other', catalogName: 'mirror', location: 'mem://store/wh/mirror/t2' })],
     ['a location inside the table in another catalog', asset({ id: 'other', catalogName: 'mirror', name: 'x', location: `${T}/nested`, properties: {} })],
     ['a location around the table', asset({ id: 'other', name: 'x', location: 'mem://store/wh/lake', properties: {} })],
   ])('keeps every file while another row references the table: %s', async (_label, other) => {
@@ -153,7 +143,7 @@ describe('TablePurgeService', () => {
     expect((await purger.purgeDroppedTable(dropped())).deleted).toBe(6);
   });
 
-  it('never throws after the drop: a failing store listing keeps the files and is logged', async () => {
+  it('never throws after the drop: a failing store query keeps the files and is logged', async () => {
     const table = await writeTable();
     const { purger, log } = service([], true);
 

@@ -5,7 +5,7 @@ import type { AppConfig } from '../../config/config';
 import { APP_CONFIG } from '../../config/config.module';
 import { ROOT_LOGGER } from '../../observability/observability.tokens';
 import { Asset, METADATA_LOCATION_PROPERTY, NamespacePath, qualifiedAssetName, Warehouse } from '../../persistence/models';
-import { AssetsPort, BranchesPort, CatalogsPort } from '../../persistence/ports';
+import { AssetsPort } from '../../persistence/ports';
 import { normalizeLocation, ObjectNotFoundError, ObjectStorage, parseLocation, type FileIO } from '../../storage';
 import { LocalFileGuard, type LocalFileVerdict } from './local-file-guard';
 import { collectTableFiles, mapConcurrently } from './table-files';
@@ -48,8 +48,6 @@ const DELETE_CONCURRENCY = 8;
 @Injectable()
 export class TablePurgeService {
   constructor(
-    private readonly catalogs: CatalogsPort,
-    private readonly branches: BranchesPort,
     private readonly assets: AssetsPort,
     private readonly storage: ObjectStorage,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -167,47 +165,29 @@ export class TablePurgeService {
 
   /**
    * Other asset rows of the tenant, on any branch of any catalog, that still reference the dropped table:
-   * the same asset id (a branch copy), the same current metadata file (a registered copy), or a location
-   * equal to, inside or around the table's (they can share files). Deleting any file would break them.
+   * rows whose location equals, lies inside or contains the table's (one query). That covers the same asset
+   * on other branches (a branch copy keeps the location) and registered copies (a registered table takes the
+   * location its metadata file names). Deleting any file would break them.
    */
   private async tenantAssetsSharingTable(table: DroppedTable): Promise<string[]> {
-    const { asset } = table;
-    const metadataLocation = asset.properties[METADATA_LOCATION_PROPERTY];
-    const sharing: string[] = [];
-    for (const catalog of await this.catalogs.listCatalogs(table.tenantId)) {
-      for (const branch of await this.branches.listBranches(table.tenantId, catalog.name)) {
-        for (const row of await this.assets.listAssets(table.tenantId, catalog.name, branch.name)) {
-          const isDroppedRow =
-            catalog.name === table.catalogName &&
-            branch.name === table.branch &&
-            qualifiedAssetName(row.namespace, row.name) === qualifiedAssetName(table.namespace, table.name);
-          if (isDroppedRow) continue;
-          if (
-            row.id === asset.id ||
-            (metadataLocation !== undefined && row.properties[METADATA_LOCATION_PROPERTY] === metadataLocation) ||
-            locationsOverlap(row.location, asset.location)
-          ) {
-            sharing.push(`${catalog.name}@${branch.name}:${qualifiedAssetName(row.namespace, row.name)}`);
-          }
-        }
-      }
+    let location: string;
+    try {
+      location = normalizeLocation(table.asset.location);
+    } catch {
+      // A stored location this server no longer accepts: nothing can be proven unshared, keep every file.
+      return ['(a location that cannot be checked)'];
     }
-    return sharing;
-  }
-}
-
-/** `a` equals `b` or one lies inside the other (segment-wise, canonical spelling). */
-export function locationsOverlap(a: string, b: string): boolean {
-  const x = canonicalOrTrimmed(a);
-  const y = canonicalOrTrimmed(b);
-  return x === y || x.startsWith(`${y}/`) || y.startsWith(`${x}/`);
-}
-
-function canonicalOrTrimmed(location: string): string {
-  try {
-    return normalizeLocation(location);
-  } catch {
-    return location.replace(/\/+$/, '');
+    const rows = await this.assets.findAssetsOverlappingLocation(table.tenantId, location);
+    return rows
+      .filter(
+        (row) =>
+          !(
+            row.catalogName === table.catalogName &&
+            row.branch === table.branch &&
+            qualifiedAssetName(row.namespace, row.name) === qualifiedAssetName(table.namespace, table.name)
+          ),
+      )
+      .map((row) => `${row.catalogName}@${row.branch}:${qualifiedAssetName(row.namespace, row.name)}`);
   }
 }
 

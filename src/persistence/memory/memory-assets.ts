@@ -1,5 +1,6 @@
 import { NotFoundError } from '../../common/errors';
 import type { Asset, NamespacePath, Pagination } from '../models';
+import { locationOverlapKeys, matchesOverlapKeys } from '../location-keys';
 import { AssetsPort } from '../ports';
 import {
   assetKey,
@@ -38,6 +39,14 @@ export class MemoryAssets extends AssetsPort {
     let rows = this.state.assets.rows(branchScope(tenantId, catalogName, branch));
     if (namespace) rows = rows.filter((a) => compareLevels(a.namespace, namespace) === 0);
     return listOf(rows, compareAssets, page);
+  }
+
+  async findAssetsOverlappingLocation(tenantId: string, location: string): Promise<Asset[]> {
+    const keys = locationOverlapKeys(location);
+    return this.state.assets
+      .allRows()
+      .filter((a) => a.tenantId === tenantId && matchesOverlapKeys(a.location, keys))
+      .map(copy);
   }
 
   copyAssetsBulk(

@@ -46,6 +46,11 @@ export class ScopedTable<T> {
     return [...(this.scopes.get(scope)?.values() ?? [])];
   }
 
+  /** The live rows of every scope (scans; callers copy before handing them out). */
+  allRows(): T[] {
+    return [...this.scopes.values()].flatMap((rows) => [...rows.values()]);
+  }
+
   deleteScope(scope: string): void {
     this.scopes.delete(scope);
   }

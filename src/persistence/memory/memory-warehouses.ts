@@ -18,6 +18,10 @@ export class MemoryWarehouses extends WarehousesPort {
     });
   }
 
+  async listAllWarehouses(): Promise<Warehouse[]> {
+    return this.state.warehouses.allRows().map(copy);
+  }
+
   async getWarehouse(tenantId: string, name: string): Promise<Warehouse | null> {
     const warehouse = this.state.warehouses.get(tenantId, name);
     return warehouse ? copy(warehouse) : null;

@@ -1,5 +1,6 @@
 import { ConflictError } from '../../common/errors';
 import type { Asset, NamespacePath, Pagination } from '../models';
+import { locationOverlapKeys } from '../location-keys';
 import { AssetsPort } from '../ports';
 import { MongoBranchCopy, isReservation, selectsNothing, type CopySelection } from './mongo-branch-copy';
 import { assetFromDoc, namespaceKey, pageBounds, pageStages } from './mongo-codec';
@@ -39,6 +40,17 @@ export class MongoAssets extends AssetsPort {
         { $sort: { namespaceKey: 1, name: 1 } },
         ...pageStages(page),
       ]);
+      return docs.map(assetFromDoc);
+    });
+  }
+
+  findAssetsOverlappingLocation(tenantId: string, location: string): Promise<Asset[]> {
+    const { sameOrAbove, belowPrefix } = locationOverlapKeys(location);
+    const below = new RegExp(`^${belowPrefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
+    return guarded(async () => {
+      const docs = await this.ctx.models.assets
+        .find({ tenantId, $or: [{ location: { $in: sameOrAbove } }, { location: below }] })
+        .lean<AssetDoc[]>();
       return docs.map(assetFromDoc);
     });
   }

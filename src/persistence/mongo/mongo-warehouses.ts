@@ -25,6 +25,13 @@ export class MongoWarehouses extends WarehousesPort {
     );
   }
 
+  listAllWarehouses(): Promise<Warehouse[]> {
+    return guarded(async () => {
+      const docs = await this.ctx.models.warehouses.find({}).sort({ tenantId: 1, name: 1 }).lean<WarehouseDoc[]>();
+      return docs.map(warehouseFromDoc);
+    });
+  }
+
   getWarehouse(tenantId: string, name: string): Promise<Warehouse | null> {
     return guarded(async () => {
       const doc = await this.ctx.models.warehouses.findOne({ tenantId, name }).lean<WarehouseDoc>();

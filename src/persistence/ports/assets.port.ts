@@ -24,6 +24,14 @@ export abstract class AssetsPort {
   ): Promise<Asset[]>;
 
   /**
+   * Asset rows of the tenant, on every branch of every catalog, whose location equals `location`, contains
+   * it or lies inside it (compared segment-wise: `.../t` does not contain `.../t2`). `location` is canonical
+   * (see normalizeLocation); stored rows match in their stored spelling, with or without a trailing `/`.
+   * One query per backend.
+   */
+  abstract findAssetsOverlappingLocation(tenantId: string, location: string): Promise<Asset[]>;
+
+  /**
    * Copies every asset row of `srcBranch` (or only those in `namespace`) onto `destBranch` with ONE
    * server-side statement: same namespace, name, id, kind, location and properties; a dest row with the same
    * key is overwritten. Creates `destBranch` (experimental, head null) when missing. All or nothing. Returns

@@ -12,6 +12,12 @@ export abstract class WarehousesPort {
   /** Inserts a warehouse. Throws AlreadyExistsError('warehouse') when the name is taken in the tenant. */
   abstract createWarehouse(warehouse: Warehouse): Promise<Warehouse>;
 
+  /**
+   * Every warehouse of every tenant (storage overlap checks between tenants: a warehouse's root derives
+   * from several storage_config keys, so the comparison happens in the caller).
+   */
+  abstract listAllWarehouses(): Promise<Warehouse[]>;
+
   /** Returns the warehouse, or null. */
   abstract getWarehouse(tenantId: string, name: string): Promise<Warehouse | null>;
 

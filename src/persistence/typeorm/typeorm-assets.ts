@@ -1,5 +1,6 @@
 import { NotFoundError } from '../../common/errors';
 import type { Asset, AssetKind, NamespacePath, Pagination, StringMap } from '../models';
+import { locationOverlapKeys } from '../location-keys';
 import { AssetsPort } from '../ports';
 import { AssetEntity } from './entities';
 import { findPage, toAsset } from './mappers';
@@ -87,6 +88,31 @@ export class TypeormAssets extends AssetsPort {
       s.repo(AssetEntity).find({ where, order: { namespaceSort: 'ASC', name: 'ASC' }, ...options }),
     );
     return rows.map(toAsset);
+  }
+
+  async findAssetsOverlappingLocation(tenantId: string, location: string): Promise<Asset[]> {
+    const { sameOrAbove, belowPrefix } = locationOverlapKeys(location);
+    const params: unknown[] = [tenantId, belowPrefix, ...sameOrAbove];
+    const list = sameOrAbove.map((_, i) => `$${i + 3}`).join(', ');
+    // substr/length rather than LIKE: no escaping of '%' and '_', and case-sensitive on SQLite too.
+    const rows = await this.db.read((s) =>
+      s.rows<AssetRow & { catalog_name: string; branch_name: string }>(
+        `SELECT catalog_name, branch_name, id, namespace_key, namespace_depth, name, kind, location, properties FROM assets
+         WHERE tenant_id = $1 AND (location IN (${list}) OR substr(location, 1, length($2)) = $2)`,
+        params,
+      ),
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      tenantId,
+      catalogName: row.catalog_name,
+      branch: row.branch_name,
+      namespace: levelsFromKey(row.namespace_key, Number(row.namespace_depth)),
+      name: row.name,
+      kind: row.kind as AssetKind,
+      location: row.location,
+      properties: JSON.parse(row.properties) as StringMap,
+    }));
   }
 
   async copyAssetsBulk(

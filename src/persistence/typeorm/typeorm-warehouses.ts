@@ -25,6 +25,11 @@ export class TypeormWarehouses extends WarehousesPort {
     return row ? toWarehouse(row) : null;
   }
 
+  async listAllWarehouses(): Promise<Warehouse[]> {
+    const rows = await this.db.read((s) => s.repo(WarehouseEntity).find({ order: { tenantId: 'ASC', name: 'ASC' } }));
+    return rows.map(toWarehouse);
+  }
+
   async listWarehouses(tenantId: string, page?: Pagination): Promise<Warehouse[]> {
     const options = findPage(page);
     if (!options) return [];

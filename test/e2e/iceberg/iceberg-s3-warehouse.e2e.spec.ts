@@ -1,4 +1,5 @@
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { DEFAULT_TENANT_ID } from '../../../src/persistence/models';
 import { MetadataBytesCache } from '../../../src/storage';
 import { describeEachBackend } from '../../support/app-harness';
 import { createTestBucket, s3TestEndpoint } from '../../storage/s3-test-env';
@@ -50,7 +51,8 @@ describeEachBackend(
 
     it('writes, commits, loads and purges metadata files in the bucket', async () => {
       const created = await createTable(ctx.http, tables, 'clicks');
-      expect(created.metadata.location).toBe(`s3://${bucket}/${catalog}/raw/clicks`);
+      // <warehouse root>/<tenant id>/<catalog>/<namespace>/<table>
+      expect(created.metadata.location).toBe(`s3://${bucket}/${DEFAULT_TENANT_ID}/${catalog}/raw/clicks`);
       expect(JSON.parse(await objectText(created['metadata-location']))['table-uuid']).toBe(created.metadata['table-uuid']);
       const { endpoint, accessKey, secretKey } = s3TestEndpoint();
       expect(created.config).toEqual({
@@ -74,9 +76,9 @@ describeEachBackend(
       expect(loaded['metadata-location']).toBe(committed.body['metadata-location']);
       expect(loaded.metadata.properties.engine).toBe('s3');
 
-      expect(await keysUnder(`${catalog}/raw/clicks/`)).toHaveLength(2);
+      expect(await keysUnder(`${DEFAULT_TENANT_ID}/${catalog}/raw/clicks/`)).toHaveLength(2);
       await ctx.http.delete(`${tables}/clicks`).query({ purgeRequested: 'true' }).expect(204);
-      expect(await keysUnder(`${catalog}/raw/clicks/`)).toEqual([]);
+      expect(await keysUnder(`${DEFAULT_TENANT_ID}/${catalog}/raw/clicks/`)).toEqual([]);
     });
 
     it('refuses locations outside the warehouse bucket', async () => {

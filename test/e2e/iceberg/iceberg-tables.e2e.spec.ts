@@ -14,6 +14,8 @@ describeEachBackend('Iceberg REST tables', (ctx) => {
   const catalog = 'tables';
   const base = `/v1/${catalog}`;
   const tables = (...levels: string[]) => `${base}/namespaces/${nsPath(...levels)}/tables`;
+  /** The catalog's directory in the default warehouse: <data dir>/warehouse/<tenant id>/<catalog>. */
+  const catalogDir = () => `file://${ctx.dataDir}/warehouse/${DEFAULT_TENANT_ID}/${catalog}`;
 
   beforeAll(async () => {
     await createTestCatalog(ctx.ports, catalog);
@@ -24,7 +26,7 @@ describeEachBackend('Iceberg REST tables', (ctx) => {
 
   it('creates under the derived location, writes the metadata file, records a commit', async () => {
     const created = await createTable(ctx.http, tables('sales', 'eu'), 'orders');
-    const expectedLocation = `file://${ctx.dataDir}/warehouse/${catalog}/sales/eu/orders`;
+    const expectedLocation = `${catalogDir()}/sales/eu/orders`;
     expect(created.metadata.location).toBe(expectedLocation);
     expect(created['metadata-location']).toMatch(new RegExp(`^${expectedLocation}/metadata/00000-[0-9a-f-]{36}\\.metadata\\.json$`));
     expect(existsSync(fileURLToPath(created['metadata-location']))).toBe(true);
@@ -56,15 +58,17 @@ describeEachBackend('Iceberg REST tables', (ctx) => {
   });
 
   it('honours a requested location inside the warehouse and refuses others with 400', async () => {
-    const inside = `file://${ctx.dataDir}/warehouse/${catalog}/custom/place/`;
+    const inside = `${catalogDir()}/custom/place/`;
     const created = await createTable(ctx.http, tables('sales'), 'placed', { location: inside });
     expect(created.metadata.location).toBe(inside.replace(/\/$/, ''));
     expect(created['metadata-location'].startsWith(`${inside}metadata/`)).toBe(true);
 
     for (const location of [
       `file://${ctx.dataDir}/elsewhere/t`,
-      `file://${ctx.dataDir}/warehouse/${catalog}/../../escape`,
-      `file://${ctx.dataDir}/warehouse/${catalog}`,
+      `${catalogDir()}/../../escape`,
+      catalogDir(),
+      // The pre-tenant default layout: shared by every tenant's catalog of that name.
+      `file://${ctx.dataDir}/warehouse/${catalog}/t`,
       's3://some-bucket/t',
       'relative/path',
     ]) {
@@ -224,6 +228,9 @@ describeEachBackend('Iceberg REST tables', (ctx) => {
   it('registers an existing metadata file, 409 unless overwrite, 400 for files it must not read', async () => {
     const source = await createTable(ctx.http, tables('sales'), 'registered_source');
     const register = (body: Json) => ctx.http.post(`${base}/v1/namespaces/${nsPath('other')}/register`).send(body);
+    // Two tables never share a location: while the source table exists its file cannot be registered again.
+    expectIcebergError(await register({ name: 'registered', 'metadata-location': source['metadata-location'] }), 400, 'BadRequestException');
+    await ctx.http.delete(`${tables('sales')}/registered_source`).query({ purgeRequested: 'false' }).expect(204);
 
     const registered = await register({ name: 'registered', 'metadata-location': source['metadata-location'] }).expect(200);
     expectIcebergResponse('LoadTableResult', registered.body);
@@ -238,7 +245,7 @@ describeEachBackend('Iceberg REST tables', (ctx) => {
       '/etc/passwd',
       'file:///etc/passwd',
       `${source.metadata.location}/metadata/99999-missing.metadata.json`,
-      `file://${ctx.dataDir}/warehouse/${catalog}/../../secret.json`,
+      `${catalogDir()}/../../secret.json`,
     ]) {
       expectIcebergError(await register({ name: 'reg_bad', 'metadata-location': location }), 400, 'BadRequestException');
     }

@@ -31,13 +31,13 @@ describeEachBackend('management API: catalogs', (ctx) => {
 
     it('stores every supplied field', async () => {
       const warehouse = uniqueName('wh');
-      await ctx.http.post('/api/v1/warehouses').send({ name: warehouse, storage_config: { type: 'memory' } }).expect(201);
+      await ctx.http.post('/api/v1/warehouses').send({ name: warehouse, storage_config: { type: 'memory', root: `mem://${warehouse}` } }).expect(201);
       const name = uniqueName('cat');
       const body = {
         name,
         catalog_type: 'Local',
         warehouse_name: warehouse,
-        storage_location: 's3://bucket/prefix',
+        storage_location: `mem://${warehouse}/prefix`,
         properties: { owner: 'data-team', 'write.format': 'parquet' },
       };
       const created = await createCatalog(body).expect(201);
@@ -177,13 +177,13 @@ describeEachBackend('management API: catalogs', (ctx) => {
     it('merges properties and applies every supplied field', async () => {
       const name = uniqueName('upd');
       const warehouse = uniqueName('wh');
-      await ctx.http.post('/api/v1/warehouses').send({ name: warehouse, storage_config: { type: 'memory' } }).expect(201);
+      await ctx.http.post('/api/v1/warehouses').send({ name: warehouse, storage_config: { type: 'memory', root: `mem://${warehouse}` } }).expect(201);
       const created = await createCatalog({ name, properties: { a: '1', b: '2' } }).expect(201);
       const res = await ctx.http
         .put(`/api/v1/catalogs/${name}`)
         .send({
           warehouse_name: warehouse,
-          storage_location: 's3://new/location',
+          storage_location: `mem://${warehouse}/location`,
           federated_config: { properties: { uri: 'http://x' } },
           properties: { b: 'two', c: '3' },
         })
@@ -191,7 +191,7 @@ describeEachBackend('management API: catalogs', (ctx) => {
       expect(res.body).toEqual({
         ...created.body,
         warehouse_name: warehouse,
-        storage_location: 's3://new/location',
+        storage_location: `mem://${warehouse}/location`,
         federated_config: { properties: { uri: 'http://x' } },
         properties: { a: '1', b: 'two', c: '3' },
       });
@@ -202,7 +202,8 @@ describeEachBackend('management API: catalogs', (ctx) => {
       const name = uniqueName('upd');
       const warehouse = uniqueName('wh');
       await ctx.http.post('/api/v1/warehouses').send({ name: warehouse }).expect(201);
-      const created = await createCatalog({ name, warehouse_name: warehouse, storage_location: 's3://b/p' }).expect(201);
+      // A warehouse naming no bucket keeps its tables in s3://warehouse.
+      const created = await createCatalog({ name, warehouse_name: warehouse, storage_location: 's3://warehouse/p' }).expect(201);
       const unchanged = await ctx.http
         .put(`/api/v1/catalogs/${name}`)
         .send({ warehouse_name: null, properties: null })
@@ -266,7 +267,8 @@ describeEachBackend('management API: catalogs', (ctx) => {
   describe('summary and namespace tree', () => {
     it('summary counts tables over all branches, namespaces and branches', async () => {
       const name = uniqueName('sum');
-      await createCatalog({ name, storage_location: 's3://bucket/sum' }).expect(201);
+      const storageLocation = `file://${ctx.dataDir}/warehouse/${DEFAULT_TENANT_ID}/${name}`;
+      await createCatalog({ name, storage_location: storageLocation }).expect(201);
       const t = DEFAULT_TENANT_ID;
       await ctx.ports.namespaces.createNamespace({ tenantId: t, catalogName: name, levels: ['db'], properties: {} });
       await putAsset(ctx.ports, t, name, 'main', ['db'], 't1');
@@ -280,7 +282,7 @@ describeEachBackend('management API: catalogs', (ctx) => {
         table_count: 3,
         namespace_count: 2,
         branch_count: 2,
-        storage_location: 's3://bucket/sum',
+        storage_location: storageLocation,
       });
     });
 

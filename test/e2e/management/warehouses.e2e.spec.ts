@@ -7,6 +7,8 @@ import { expectManagementError, uniqueName, UUID_PATTERN } from './management-te
 describeEachBackend('management API: warehouses', (ctx) => {
   const createWarehouse = (body: Record<string, unknown>) => ctx.http.post('/api/v1/warehouses').send(body);
   const stored = (name: string) => ctx.ports.warehouses.getWarehouse(DEFAULT_TENANT_ID, name);
+  /** Where this tenant's file warehouses may live by default: below <data dir>/warehouse/<tenant id>. */
+  const tenantStorage = () => `${ctx.dataDir}/warehouse/${DEFAULT_TENANT_ID}`;
 
   describe('create', () => {
     it('answers 201 with the WarehouseResponse and its defaults (s3, no vending)', async () => {
@@ -27,8 +29,8 @@ describeEachBackend('management API: warehouses', (ctx) => {
       const bodies = [
         { storage_config: { type: 's3', 's3.bucket': 'b', 's3.region': 'eu-west-1', 's3.endpoint': 'http://minio:9000' } },
         { storage_config: { bucket: 'b', region: 'us-east-1', endpoint: 'http://localhost:9000' } },
-        { storage_config: { type: 'file', root: '/var/lib/pangolin/warehouse' } },
-        { storage_config: { type: 'file', root: 'file:///srv/warehouse' } },
+        { storage_config: { type: 'file', root: `${tenantStorage()}/wh-a` } },
+        { storage_config: { type: 'file', root: `file://${tenantStorage()}/wh-b` } },
         { storage_config: { type: 'memory' } },
       ];
       for (const body of bodies) {
@@ -198,12 +200,13 @@ describeEachBackend('management API: warehouses', (ctx) => {
 
     it('validates the merged storage_config (400) and changes nothing then', async () => {
       const name = uniqueName('upd');
-      await createWarehouse({ name, storage_config: { type: 'file', root: '/data/wh' } }).expect(201);
+      await createWarehouse({ name, storage_config: { type: 'file', root: `${tenantStorage()}/${name}` } }).expect(201);
       expectManagementError(await ctx.http.put(`/api/v1/warehouses/${name}`).send({ storage_config: { root: 'rel' } }), 400);
       expectManagementError(await ctx.http.put(`/api/v1/warehouses/${name}`).send({ storage_config: { type: 'gcs' } }), 400);
-      expect((await stored(name))?.storageConfig).toEqual({ type: 'file', root: '/data/wh' });
-      await ctx.http.put(`/api/v1/warehouses/${name}`).send({ storage_config: { root: '/data/other' } }).expect(200);
-      expect((await stored(name))?.storageConfig).toEqual({ type: 'file', root: '/data/other' });
+      expectManagementError(await ctx.http.put(`/api/v1/warehouses/${name}`).send({ storage_config: { root: '/data/other' } }), 400);
+      expect((await stored(name))?.storageConfig).toEqual({ type: 'file', root: `${tenantStorage()}/${name}` });
+      await ctx.http.put(`/api/v1/warehouses/${name}`).send({ storage_config: { root: `${tenantStorage()}/other` } }).expect(200);
+      expect((await stored(name))?.storageConfig).toEqual({ type: 'file', root: `${tenantStorage()}/other` });
     });
 
     it('refuses a rename while catalogs refer to the warehouse (409), and onto a taken name (409)', async () => {

@@ -37,20 +37,23 @@ const BIG_PROPERTY_BYTES = 512 * 1024;
 
 describe('graceful shutdown of a service process [postgres]', () => {
   let database: TestPostgresDatabase;
+  /** The allowed storage root of the service (PANGOLIN_ALLOWED_STORAGE_ROOTS); the warehouse lies below it. */
+  let storageRoot: string;
   let warehouseRoot: string;
   let service: ServiceProcess | undefined;
   let restarted: ServiceProcess | undefined;
 
   beforeAll(async () => {
     database = await createTestPostgresDatabase('pangolin_shutdown');
-    warehouseRoot = await mkdtemp(path.join(tmpdir(), 'pangolin-shutdown-wh-'));
+    storageRoot = await mkdtemp(path.join(tmpdir(), 'pangolin-shutdown-wh-'));
+    warehouseRoot = path.join(storageRoot, 'warehouse');
   });
 
   afterAll(async () => {
     await service?.dispose();
     await restarted?.dispose();
     await database?.drop();
-    if (warehouseRoot) await rm(warehouseRoot, { recursive: true, force: true });
+    if (storageRoot) await rm(storageRoot, { recursive: true, force: true });
   });
 
   it('finishes an in-flight commit of a large table after SIGTERM, refuses new work, exits 0, and the change survives', async () => {
@@ -58,7 +61,7 @@ describe('graceful shutdown of a service process [postgres]', () => {
       name: 'draining',
       databaseUrl: database.url,
       logLevel: 'info',
-      env: { PANGOLIN_SHUTDOWN_DRAIN_MS: '500', PANGOLIN_METADATA_WORKERS: '1' },
+      env: { PANGOLIN_SHUTDOWN_DRAIN_MS: '500', PANGOLIN_METADATA_WORKERS: '1', PANGOLIN_ALLOWED_STORAGE_ROOTS: storageRoot },
     });
     const base = service.baseUrl;
     await createFileCatalog(base, CATALOG, warehouseRoot);

@@ -221,7 +221,8 @@ describeEachBackend(
     const failures: Failure[] = [];
     const unexpectedErrors: unknown[] = [];
     const metadataLocations = new Set<string>();
-    const warehouseRoot = () => path.join(ctx.dataDir, 'hostile-warehouse');
+    // Below the default allowed storage root, in the (NO-AUTH) default tenant's part of it.
+    const warehouseRoot = () => path.join(ctx.dataDir, 'warehouse', DEFAULT_TENANT_ID, 'hostile-warehouse');
     const onUnexpected = (error: unknown) => unexpectedErrors.push(error);
 
     beforeAll(async () => {

@@ -68,6 +68,8 @@ interface Answer {
 
 describe('three service processes on one PostgreSQL database', () => {
   let database: TestPostgresDatabase;
+  /** The allowed storage root of the replicas (PANGOLIN_ALLOWED_STORAGE_ROOTS); the warehouse lies below it. */
+  let storageRoot: string;
   let warehouseRoot: string;
   const dataDirs: string[] = [];
   const replicas: ServiceProcess[] = [];
@@ -80,12 +82,13 @@ describe('three service processes on one PostgreSQL database', () => {
       name: `replica-${i}`,
       databaseUrl: database.url,
       dataDir: dataDirs[i],
-      env: { PANGOLIN_METADATA_WORKERS: '1', DATABASE_MAX_CONNECTIONS: '5' },
+      env: { PANGOLIN_METADATA_WORKERS: '1', DATABASE_MAX_CONNECTIONS: '5', PANGOLIN_ALLOWED_STORAGE_ROOTS: storageRoot },
     });
 
   beforeAll(async () => {
     database = await createTestPostgresDatabase('pangolin_replicas');
-    warehouseRoot = await mkdtemp(path.join(tmpdir(), 'pangolin-replicas-wh-'));
+    storageRoot = await mkdtemp(path.join(tmpdir(), 'pangolin-replicas-wh-'));
+    warehouseRoot = path.join(storageRoot, 'warehouse');
     for (let i = 0; i < 3; i++) dataDirs.push(await mkdtemp(path.join(tmpdir(), `pangolin-replica-${i}-`)));
     // All three start at once against the empty database, as a fresh deployment's pods do (migrations race).
     replicas.push(...(await Promise.all([0, 1, 2].map(startReplica))));
@@ -98,7 +101,7 @@ describe('three service processes on one PostgreSQL database', () => {
   afterAll(async () => {
     await Promise.all([...replicas, ...stopped].map((r) => r.dispose()));
     await database?.drop();
-    await Promise.all([warehouseRoot, ...dataDirs].filter(Boolean).map((d) => rm(d, { recursive: true, force: true })));
+    await Promise.all([storageRoot, ...dataDirs].filter(Boolean).map((d) => rm(d, { recursive: true, force: true })));
   });
 
   it('200 concurrent commits over 3 instances and 10 tables: every 200 is reflected, nothing lost or duplicated, history consistent', async () => {

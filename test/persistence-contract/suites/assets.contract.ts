@@ -1,8 +1,10 @@
 import { NotFoundError } from '../../../src/common/errors';
 import { METADATA_LOCATION_PROPERTY, type Asset } from '../../../src/persistence/models';
+import type { AssetPut } from '../../../src/persistence/ports';
 import {
   commit,
   copiedShape,
+  createLocalCatalog,
   expectPagination,
   expectRejection,
   newCatalog,
@@ -81,6 +83,37 @@ export function describeAssetsContract(ctx: ContractContext): void {
         resource: 'branch',
       });
       await expect(ctx.ports.branches.getBranch(stranger, catalogName, 'stolen')).resolves.toBeNull();
+    });
+
+    describe('findAssetsOverlappingLocation', () => {
+      it('finds rows equal to, containing or inside the location on every branch and catalog of the tenant only', async () => {
+        const { tenantId, catalogName } = await newCatalog(ctx.ports);
+        const other = uniqueName('catalog');
+        await createLocalCatalog(ctx.ports, tenantId, other);
+        const at = (name: string, location: string, kind: Partial<AssetPut> = {}) =>
+          tablePut(['ns'], name, null, { location, ...kind });
+        const puts = () => [
+          at('same', 'file:///lake/t/a_b'),
+          at('parent', 'file:///lake/t/'),
+          at('child', 'file:///lake/t/a_b/deeper/x', { kind: 'CSV_TABLE' }),
+          at('sibling', 'file:///lake/t/a_b2'),
+          at('wildcard', 'file:///lake/t/aXb'),
+          at('case', 'file:///lake/T/a_b'),
+          at('other_store', 's3://lake/t/a_b'),
+        ];
+        await commit(ctx.ports, tenantId, catalogName, 'main', { puts: puts() });
+        await commit(ctx.ports, tenantId, catalogName, 'dev', { puts: puts() }, { createBranchIfMissing: true });
+        await commit(ctx.ports, tenantId, other, 'main', { puts: [at('elsewhere', 'file:///lake')] });
+        const stranger = await newCatalog(ctx.ports);
+        await commit(ctx.ports, stranger.tenantId, stranger.catalogName, 'main', { puts: [at('foreign', 'file:///lake/t/a_b')] });
+
+        const rows = await ctx.ports.assets.findAssetsOverlappingLocation(tenantId, 'file:///lake/t/a_b');
+        const found = rows.map((r) => `${r.catalogName === other ? 'other' : 'mine'}:${r.branch}:${r.name}`).sort();
+        expect(found).toEqual(['mine:dev:child', 'mine:dev:parent', 'mine:dev:same', 'mine:main:child', 'mine:main:parent', 'mine:main:same', 'other:main:elsewhere']);
+        const same = rows.find((r) => r.name === 'same' && r.branch === 'main');
+        expect(same).toMatchObject({ tenantId, catalogName, namespace: ['ns'], kind: 'ICEBERG_TABLE', location: 'file:///lake/t/a_b' });
+        await expect(ctx.ports.assets.findAssetsOverlappingLocation(tenantId, 'file:///nowhere/x')).resolves.toEqual([]);
+      });
     });
 
     describe('copyAssetsBulk', () => {

@@ -36,6 +36,13 @@ export function describeWarehousesContract(ctx: ContractContext): void {
       await expect(ctx.ports.warehouses.getWarehouse(tenantId, uniqueName('missing'))).resolves.toBeNull();
     });
 
+    it('listAllWarehouses returns the warehouses of every tenant', async () => {
+      const first = await ctx.ports.warehouses.createWarehouse(warehouse(await newTenant(ctx.ports)));
+      const second = await ctx.ports.warehouses.createWarehouse(warehouse(await newTenant(ctx.ports), { name: first.name }));
+      const all = await ctx.ports.warehouses.listAllWarehouses();
+      expect(all).toEqual(expect.arrayContaining([first, second]));
+    });
+
     it('a duplicate name in the tenant is AlreadyExistsError(warehouse); other tenants may reuse it', async () => {
       const tenantId = await newTenant(ctx.ports);
       const first = await ctx.ports.warehouses.createWarehouse(warehouse(tenantId));

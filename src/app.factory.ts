@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { DestinationStream } from 'pino';
@@ -32,6 +33,17 @@ export interface CreateAppOptions extends AppModuleOptions {
   hotRoutes?: boolean;
 }
 
+/**
+ * Node closes an idle keep-alive connection after 5 s by default, sooner than load balancers (60 s and more)
+ * and engines' pools reuse one: a request sent as the server closes gets a reset. These keep it open longer.
+ */
+export function applyHttpTimeouts(server: Server, timeouts: AppConfig['http']): void {
+  server.keepAliveTimeout = timeouts.keepAliveTimeoutMs;
+  server.headersTimeout = timeouts.headersTimeoutMs;
+  // Node expects the whole-request timeout to be at least the headers timeout.
+  if (server.requestTimeout > 0 && server.requestTimeout < timeouts.headersTimeoutMs) server.requestTimeout = timeouts.headersTimeoutMs;
+}
+
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestExpressApplication> {
   const logger = createRootLogger(config, options.logDestination);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger, options), {
@@ -43,6 +55,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   });
   // Neither header is of use to a client: X-Powered-By only advertises the framework, and a weak ETag of each
   // JSON answer costs a hash per response while no route honours If-None-Match.
+  applyHttpTimeouts(app.getHttpServer(), config.http);
   app.disable('x-powered-by');
   app.set('etag', false);
   const observability = { metrics: app.get(MetricsService), logger, readiness: app.get(ReadinessState) };

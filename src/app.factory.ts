@@ -1,11 +1,12 @@
 import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
+import { json } from 'express';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { DestinationStream } from 'pino';
 import { AppModule, AppModuleOptions } from './app.module';
 import type { AppConfig } from './config/config';
 import { ReadinessState } from './health/readiness.state';
-import { jsonBodyGuard } from './common/http/json-body-guard';
+import { jsonBodyGuard, markInvalidUtf8 } from './common/http/json-body-guard';
 import { icebergRawBodyParser } from './iceberg/http/raw-body';
 import { httpObservabilityMiddleware } from './observability/http-observability.middleware';
 import { createRootLogger, PinoNestLogger } from './observability/logger';
@@ -69,7 +70,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.use(httpObservabilityMiddleware(observability, addressedRoute));
   // Iceberg bodies stay raw bytes (lossless 64-bit ids, parsed off the main thread); before the JSON parser.
   app.use('/v1', icebergRawBodyParser(config.maxBodyBytes));
-  app.useBodyParser('json', { limit: config.maxBodyBytes });
+  // express.json directly rather than useBodyParser, whose options type leaves out `verify`.
+  app.use(json({ limit: config.maxBodyBytes, verify: markInvalidUtf8 }));
   app.use(jsonBodyGuard());
   app.enableCors((req, callback) =>
     callback(null, {

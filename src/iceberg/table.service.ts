@@ -26,7 +26,7 @@ import {
   Warehouse,
 } from '../persistence/models';
 import { AssetPut, AssetsPort, BranchesPort, UnitOfWorkPort, WarehousesPort } from '../persistence/ports';
-import { MetadataBytesCache, ObjectNotFoundError, ObjectStorage, type FileIO } from '../storage';
+import { MetadataBytesCache, ObjectNotFoundError, ObjectStorage, TableNamingFileIO, type FileIO } from '../storage';
 import { IcebergCatalogService } from './iceberg-catalog.service';
 import { describeTable, NamespaceSegment, resolveBranch, splitBranchSuffix, TableSegment } from './http/iceberg-paths';
 import {
@@ -616,8 +616,9 @@ export class TableService {
     return warehouse;
   }
 
+  /** The table's FileIO; its storage errors tell the client the table's name, never its file's path. */
   private fileIoFor(target: TableTarget, location: string): FileIO {
-    return this.storage.fileIoFor(location, target.warehouse);
+    return new TableNamingFileIO(this.storage.fileIoFor(location, target.warehouse), describeTable(target.namespace, target.name));
   }
 
   /**

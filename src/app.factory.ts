@@ -87,7 +87,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   if (options.hotRoutes !== false) {
     const hotRoutes = new HotRouteDispatcher(
       { observability, authentication: app.get(AuthenticationService), authorization: app.get(AuthorizationGuard), config },
-      [...healthHotRoutes(), ...icebergHotRoutes(app.get(IcebergConfigService), app.get(TableService))],
+      [...healthHotRoutes(), ...icebergHotRoutes(app.get(IcebergConfigService), app.get(TableService), app.get(AuthorizationGuard))],
     );
     hotRoutes.install(app.getHttpServer());
   }

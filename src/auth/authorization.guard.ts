@@ -62,6 +62,25 @@ export class AuthorizationGuard implements CanActivate {
     await this.enforce(rule.access, caller.request, caller.principal, caller.session);
   }
 
+  /**
+   * Whether the caller would pass the rule of another route than the one it calls (loadTable asks whether
+   * its caller could commit to the table). False when refused; any other failure (a store that does not
+   * answer) propagates.
+   */
+  async allows(
+    method: string,
+    routePath: string,
+    caller: { request: RouteRequest; principal?: Principal; session?: AuthSession },
+  ): Promise<boolean> {
+    try {
+      await this.authorize(method, routePath, caller);
+      return true;
+    } catch (error) {
+      if (error instanceof ForbiddenError || error instanceof UnauthenticatedError) return false;
+      throw error;
+    }
+  }
+
   private async enforce(access: Access, routeRequest: RouteRequest, principal?: Principal, session?: AuthSession): Promise<void> {
     if (access.kind === 'public') return;
     if (!principal || !session) throw new UnauthenticatedError('Missing or invalid authorization header');

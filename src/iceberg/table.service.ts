@@ -41,7 +41,7 @@ import { readTopLevelFields, TopLevelField } from './http/top-level-fields';
 import { nextMetadataFileName, StoredMetadataUnreadableError } from './metadata';
 import { NamespaceService } from './namespace.service';
 import { assertTableLocationAllowed, CatalogStorage, defaultTableLocation } from './table-location';
-import { tableConfig } from './table-config';
+import { tableConfig, WRITE_ACCESS, type TableAccess } from './table-config';
 import { JsonChunks, tableResultChunks } from './table-result';
 
 /** A table addressed by a request, with everything resolved that the pipelines need. */
@@ -105,19 +105,23 @@ export class TableService {
     return { levels: namespace.levels, rows: slicePage(tables, page) };
   }
 
-  /** LoadTableResult bytes: pointer lookup, cached metadata bytes, spliced response (no parse). */
+  /**
+   * LoadTableResult bytes: pointer lookup, cached metadata bytes, spliced response (no parse). `access`
+   * decides which storage credentials the config hands out (see tableConfig).
+   */
   async loadTable(
     principal: Principal,
     prefix: string,
     namespace: NamespaceSegment,
     table: TableSegment,
     queryBranch: unknown,
+    access: TableAccess,
   ): Promise<JsonChunks> {
     const target = await this.resolveTableTarget(principal, prefix, namespace, table, queryBranch);
     const asset = await this.requireTableAsset(target);
     const metadataLocation = asset.properties[METADATA_LOCATION_PROPERTY];
     const metadataBytes = await this.readMetadata(target, metadataLocation);
-    return this.tableResult(target, asset.id, metadataLocation, metadataBytes);
+    return this.tableResult(target, asset.id, metadataLocation, metadataBytes, access);
   }
 
   /** HEAD: NotFoundError unless the table exists on the branch. */
@@ -646,9 +650,18 @@ export class TableService {
     });
   }
 
-  /** LoadTableResult / CommitTableResponse bytes (with the Pangolin `id` extension), spliced, never parsed. */
-  private tableResult(target: TableTarget, id: string | undefined, metadataLocation: string | null, metadataBytes: Buffer): JsonChunks {
-    return tableResultChunks(metadataLocation, metadataBytes, tableConfig(target.warehouse), id === undefined ? {} : { id });
+  /**
+   * LoadTableResult / CommitTableResponse bytes (with the Pangolin `id` extension), spliced, never parsed.
+   * Every caller but loadTable creates, registers or commits, which only a caller allowed to write reaches.
+   */
+  private tableResult(
+    target: TableTarget,
+    id: string | undefined,
+    metadataLocation: string | null,
+    metadataBytes: Buffer,
+    access: TableAccess = WRITE_ACCESS,
+  ): JsonChunks {
+    return tableResultChunks(metadataLocation, metadataBytes, tableConfig(target.warehouse, access), id === undefined ? {} : { id });
   }
 
   private tableRow(target: TableTarget, id: string | undefined, location: string, metadataLocation: string, existing?: Asset): AssetPut {

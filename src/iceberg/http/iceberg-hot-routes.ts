@@ -1,8 +1,10 @@
+import type { AuthorizationGuard } from '../../auth/authorization.guard';
 import type { HotRoute } from '../../common/http/hot-routes';
 import { IcebergConfigService } from '../iceberg-config.service';
 import { TableService } from '../table.service';
 import { parseNamespaceSegment, parseTableSegment } from './iceberg-paths';
 import { nonEmptyBody } from './json-body';
+import { tableAccessOf } from './table-access';
 
 /**
  * The Iceberg routes engines call all the time, served by the lean path (common/http/hot-routes.ts): the
@@ -10,18 +12,15 @@ import { nonEmptyBody } from './json-body';
  * exactly what its controller method does (IcebergConfigController, IcebergTablesController.load and
  * .commit), in the same order, so errors take the same precedence.
  */
-export function icebergHotRoutes(configService: IcebergConfigService, tables: TableService): HotRoute[] {
+export function icebergHotRoutes(configService: IcebergConfigService, tables: TableService, authorization: AuthorizationGuard): HotRoute[] {
   // The configuration is fixed at boot (IcebergConfigService), so its answer is serialized once.
   const configUtf8 = Buffer.from(JSON.stringify(configService.catalogConfig()), 'utf8');
   const config: HotRoute['handle'] = () => ({ status: 200, jsonUtf8: configUtf8 });
   const loadTable: HotRoute['handle'] = async ({ params, query, caller }) => {
-    const result = await tables.loadTable(
-      caller!.principal,
-      params.prefix,
-      parseNamespaceSegment(params.namespace),
-      parseTableSegment(params.table),
-      query.branch,
-    );
+    const namespace = parseNamespaceSegment(params.namespace);
+    const table = parseTableSegment(params.table);
+    const access = await tableAccessOf(authorization, { params, query, principal: caller!.principal, session: caller!.session });
+    const result = await tables.loadTable(caller!.principal, params.prefix, namespace, table, query.branch, access);
     return { status: 200, jsonChunks: result.chunks, byteLength: result.byteLength };
   };
   const commit: HotRoute['handle'] = async ({ params, query, caller, body }) => {

@@ -1,5 +1,7 @@
-import { Body, Controller, Delete, Get, Head, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Head, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import type { AuthenticatedRequest } from '../../auth/auth-session';
+import { AuthorizationGuard } from '../../auth/authorization.guard';
 import { ValidationError } from '../../common/errors';
 import { sendJsonChunks } from '../../common/http/json-chunks-response';
 import { CurrentPrincipal, Principal } from '../../common/http/principal';
@@ -7,6 +9,7 @@ import { TableService } from '../table.service';
 import { parseIcebergPageRequest, toIcebergPage } from './iceberg-pagination';
 import { parseNamespaceSegment, parseTableSegment } from './iceberg-paths';
 import { nonEmptyBody, parseJsonObjectBody } from './json-body';
+import { tableAccessOf } from './table-access';
 import { ICEBERG_ROUTE_PREFIXES } from './namespaces.controller';
 
 /**
@@ -16,7 +19,10 @@ import { ICEBERG_ROUTE_PREFIXES } from './namespaces.controller';
  */
 @Controller(ICEBERG_ROUTE_PREFIXES)
 export class IcebergTablesController {
-  constructor(private readonly tables: TableService) {}
+  constructor(
+    private readonly tables: TableService,
+    private readonly authorization: AuthorizationGuard,
+  ) {}
 
   @Head('namespaces/:namespace/tables/:table')
   @HttpCode(200)
@@ -95,15 +101,18 @@ export class IcebergTablesController {
     @Param('namespace') namespaceSegment: string,
     @Param('table') tableSegment: string,
     @Query('branch') branch: unknown,
+    @Req() req: AuthenticatedRequest,
     @Res() res: Response,
   ): Promise<void> {
-    const bytes = await this.tables.loadTable(
+    const namespace = parseNamespaceSegment(namespaceSegment);
+    const table = parseTableSegment(tableSegment);
+    const access = await tableAccessOf(this.authorization, {
+      params: req.params as Record<string, string>,
+      query: req.query as Record<string, unknown>,
       principal,
-      prefix,
-      parseNamespaceSegment(namespaceSegment),
-      parseTableSegment(tableSegment),
-      branch,
-    );
+      session: req.authSession,
+    });
+    const bytes = await this.tables.loadTable(principal, prefix, namespace, table, branch, access);
     sendJsonChunks(res, 200, bytes);
   }
 

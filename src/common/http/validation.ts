@@ -57,6 +57,9 @@ export async function validateJsonBody<T extends object>(dto: Type<T>, body: unk
 function dtoInstanceOf<T extends object>(dto: Type<T>, body: Record<string, unknown>): T {
   const instance = new dto();
   for (const [key, value] of Object.entries(body)) {
+    // No DTO has such fields (whitelisting would drop them), and on the instance they would change which
+    // class the validator takes it for.
+    if (key === 'constructor' || key === '__proto__') continue;
     Object.defineProperty(instance, key, { value, enumerable: true, writable: true, configurable: true });
   }
   return instance;

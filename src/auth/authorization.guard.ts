@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../common/errors';
 import type { Principal } from '../common/http/principal';
+import { catalogName } from '../common/http/resource-name';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { AssetsPort, BranchesPort, CatalogsPort, MergeOperationsPort } from '../persistence/ports';
@@ -174,7 +175,8 @@ export class AuthorizationGuard implements CanActivate {
   }
 
   private async catalogId(tenantId: string, name: string): Promise<string> {
-    const catalog = await this.catalogs.getCatalog(tenantId, name);
+    // A name no catalog can have is a 400, as the endpoint would answer it, not a 404.
+    const catalog = await this.catalogs.getCatalog(tenantId, catalogName(name));
     if (!catalog) throw new NotFoundError('catalog', name, `Catalog '${name}' not found`);
     return catalog.id;
   }

@@ -1,4 +1,5 @@
 import { ValidationError } from '../common/errors';
+import { validateNamespaceLevel } from '../common/http/resource-name';
 import { parseNamespaceSegment, parseTableSegment, resolveBranch, splitNamespaceLevels } from '../iceberg/http/iceberg-paths';
 import { MAIN_BRANCH } from '../persistence/models';
 import type { Action } from '../persistence/ports/identity.port';
@@ -107,6 +108,7 @@ const catalogParam =
 function dottedNamespace(segment: string): string[] {
   const levels = segment.split('.');
   if (levels.some((level) => level === '')) throw new ValidationError(`Malformed namespace '${segment}'`);
+  levels.forEach(validateNamespaceLevel);
   return levels;
 }
 

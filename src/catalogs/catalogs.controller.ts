@@ -1,5 +1,6 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { parsePagination } from '../common/http/pagination';
+import { CatalogNamePipe } from '../common/http/resource-name';
 import { CurrentPrincipal, type Principal } from '../common/http/principal';
 import { JsonBody } from '../common/http/validation';
 import {
@@ -27,14 +28,14 @@ export class CatalogsController {
   }
 
   @Get(':name')
-  async get(@CurrentPrincipal() principal: Principal, @Param('name') name: string): Promise<CatalogResponse> {
+  async get(@CurrentPrincipal() principal: Principal, @Param('name', CatalogNamePipe) name: string): Promise<CatalogResponse> {
     return toCatalogResponse(await this.service.get(principal, name));
   }
 
   @Put(':name')
   async update(
     @CurrentPrincipal() principal: Principal,
-    @Param('name') name: string,
+    @Param('name', CatalogNamePipe) name: string,
     @JsonBody() body: UpdateCatalogDto,
   ): Promise<CatalogResponse> {
     return toCatalogResponse(await this.service.update(principal, name, body));
@@ -42,19 +43,19 @@ export class CatalogsController {
 
   @Delete(':name')
   @HttpCode(204)
-  async delete(@CurrentPrincipal() principal: Principal, @Param('name') name: string): Promise<void> {
+  async delete(@CurrentPrincipal() principal: Principal, @Param('name', CatalogNamePipe) name: string): Promise<void> {
     await this.service.delete(principal, name);
   }
 
   @Get(':name/summary')
-  summary(@CurrentPrincipal() principal: Principal, @Param('name') name: string): Promise<CatalogSummaryResponse> {
+  summary(@CurrentPrincipal() principal: Principal, @Param('name', CatalogNamePipe) name: string): Promise<CatalogSummaryResponse> {
     return this.service.summary(principal, name);
   }
 
   @Get(':prefix/namespaces/tree')
   namespaceTree(
     @CurrentPrincipal() principal: Principal,
-    @Param('prefix') prefix: string,
+    @Param('prefix', CatalogNamePipe) prefix: string,
   ): Promise<{ root: NamespaceNode[] }> {
     return this.service.namespaceTree(principal, prefix);
   }

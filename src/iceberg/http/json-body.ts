@@ -1,4 +1,5 @@
 import { ValidationError } from '../../common/errors';
+import { validateNamespaceLevel } from '../../common/http/resource-name';
 import { parseJsonLossless } from '../../common/lossless-json';
 import type { NamespacePath, StringMap } from '../../persistence/models';
 
@@ -88,6 +89,7 @@ export function requiredNamespace(obj: JsonObject, field: string, context = 'req
     if (level.includes('\u001f')) {
       throw new ValidationError(`Namespace levels must not contain the unit separator (U+001F)`);
     }
+    validateNamespaceLevel(level);
     assertWellFormedText(level, `Field '${field}' of the ${context}`);
   }
   return value as string[];

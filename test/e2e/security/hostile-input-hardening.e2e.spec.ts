@@ -237,6 +237,18 @@ describe.each(AUTH_BACKENDS)('hostile input hardening [%s]', (kind) => {
           client.close();
         }
       }
+      // A tenant user is authorized against the catalog first: the same 400, not a 404 from the lookup.
+      const user = await createTenantUser(lean.http, fixture, `dots-${kind}`);
+      for (const [label, app] of both()) {
+        const client = new RawHttpClient(app.baseUrl);
+        try {
+          for (const p of ['/v1/%2E%2E/namespaces', '/v1/%2E/namespaces/ns/tables/orders', '/api/v1/catalogs/%2E%2E', '/api/v1/branches?catalog=..']) {
+            rejects(await client.request({ method: 'GET', path: p, headers: bearer(user.token) }), `tenant user ${label} GET ${p}`);
+          }
+        } finally {
+          client.close();
+        }
+      }
     });
   });
 

@@ -42,7 +42,7 @@ export class StorageUnavailableError extends ObjectStorageUnavailableError {
     readonly location?: string,
     readonly table?: string,
   ) {
-    super(message, `could not ${failure.action} ${table === undefined ? 'a file' : `a file of table '${table}'`} (${failure.code})`);
+    super(message, `could not ${failure.action} ${table === undefined ? 'a file' : `a file of table '${shortened(table)}'`} (${failure.code})`);
   }
 
   /** The same failure, told to the client in terms of the table it happened to. */
@@ -64,7 +64,7 @@ export class ObjectNameRejectedError extends ValidationError {
     readonly table?: string,
   ) {
     super(
-      `The object storage refused the file name of ${table === undefined ? 'the table' : `table '${table}'`} (${code}): ` +
+      `The object storage refused the file name of ${table === undefined ? 'the table' : `table '${shortened(table)}'`} (${code}): ` +
         'a table or namespace name is too long',
     );
   }
@@ -72,6 +72,11 @@ export class ObjectNameRejectedError extends ValidationError {
   forTable(table: string): ObjectNameRejectedError {
     return new ObjectNameRejectedError(this.code, this.location, table);
   }
+}
+
+/** A table name as quoted in a message: a name long enough to be refused is not echoed whole. */
+function shortened(table: string): string {
+  return table.length <= 120 ? table : `${table.slice(0, 120)}…`;
 }
 
 /**

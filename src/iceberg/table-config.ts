@@ -12,6 +12,14 @@ export interface TableAccess {
 export const WRITE_ACCESS: TableAccess = { mayWrite: true };
 
 /**
+ * Whether the caller's write permission changes this warehouse's table config: only an S3 warehouse with
+ * static keys in storage_config hands writers something readers do not get. Lets a read skip the check.
+ */
+export function configDependsOnWriteAccess(warehouse: Warehouse | null): boolean {
+  return !!warehouse && storageTypeOf(warehouse) === 's3' && storageConfigCredentials(warehouse.storageConfig ?? {}) !== undefined;
+}
+
+/**
  * The `config` map of LoadTableResult / CommitTableResponse (contract iceberg-rest §6.3): how the client
  * reaches the table's files. For an S3 warehouse: `s3.endpoint`, `s3.region` and `s3.path-style-access`
  * as the server itself uses them, plus credentials:

@@ -41,7 +41,7 @@ import { readTopLevelFields, TopLevelField } from './http/top-level-fields';
 import { nextMetadataFileName, StoredMetadataUnreadableError } from './metadata';
 import { NamespaceService } from './namespace.service';
 import { assertTableLocationAllowed, CatalogStorage, defaultTableLocation } from './table-location';
-import { tableConfig, WRITE_ACCESS, type TableAccess } from './table-config';
+import { configDependsOnWriteAccess, tableConfig, WRITE_ACCESS, type TableAccess } from './table-config';
 import { JsonChunks, tableResultChunks } from './table-result';
 
 /** A table addressed by a request, with everything resolved that the pipelines need. */
@@ -106,8 +106,9 @@ export class TableService {
   }
 
   /**
-   * LoadTableResult bytes: pointer lookup, cached metadata bytes, spliced response (no parse). `access`
-   * decides which storage credentials the config hands out (see tableConfig).
+   * LoadTableResult bytes: pointer lookup, cached metadata bytes, spliced response (no parse). Whether the
+   * caller may write the table decides which storage credentials the config hands out (see tableConfig);
+   * `mayWrite` is asked only when the warehouse's config depends on it.
    */
   async loadTable(
     principal: Principal,
@@ -115,12 +116,13 @@ export class TableService {
     namespace: NamespaceSegment,
     table: TableSegment,
     queryBranch: unknown,
-    access: TableAccess,
+    mayWrite: () => Promise<boolean>,
   ): Promise<JsonChunks> {
     const target = await this.resolveTableTarget(principal, prefix, namespace, table, queryBranch);
     const asset = await this.requireTableAsset(target);
     const metadataLocation = asset.properties[METADATA_LOCATION_PROPERTY];
     const metadataBytes = await this.readMetadata(target, metadataLocation);
+    const access: TableAccess = { mayWrite: configDependsOnWriteAccess(target.warehouse) && (await mayWrite()) };
     return this.tableResult(target, asset.id, metadataLocation, metadataBytes, access);
   }
 

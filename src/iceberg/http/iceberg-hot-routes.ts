@@ -4,7 +4,7 @@ import { IcebergConfigService } from '../iceberg-config.service';
 import { TableService } from '../table.service';
 import { parseNamespaceSegment, parseTableSegment } from './iceberg-paths';
 import { nonEmptyBody } from './json-body';
-import { tableAccessOf } from './table-access';
+import { mayWriteTable } from './table-access';
 
 /**
  * The Iceberg routes engines call all the time, served by the lean path (common/http/hot-routes.ts): the
@@ -19,8 +19,8 @@ export function icebergHotRoutes(configService: IcebergConfigService, tables: Ta
   const loadTable: HotRoute['handle'] = async ({ params, query, caller }) => {
     const namespace = parseNamespaceSegment(params.namespace);
     const table = parseTableSegment(params.table);
-    const access = await tableAccessOf(authorization, { params, query, principal: caller!.principal, session: caller!.session });
-    const result = await tables.loadTable(caller!.principal, params.prefix, namespace, table, query.branch, access);
+    const mayWrite = mayWriteTable(authorization, { params, query, principal: caller!.principal, session: caller!.session });
+    const result = await tables.loadTable(caller!.principal, params.prefix, namespace, table, query.branch, mayWrite);
     return { status: 200, jsonChunks: result.chunks, byteLength: result.byteLength };
   };
   const commit: HotRoute['handle'] = async ({ params, query, caller, body }) => {

@@ -9,7 +9,7 @@ import { TableService } from '../table.service';
 import { parseIcebergPageRequest, toIcebergPage } from './iceberg-pagination';
 import { parseNamespaceSegment, parseTableSegment } from './iceberg-paths';
 import { nonEmptyBody, parseJsonObjectBody } from './json-body';
-import { tableAccessOf } from './table-access';
+import { mayWriteTable } from './table-access';
 import { ICEBERG_ROUTE_PREFIXES } from './namespaces.controller';
 
 /**
@@ -106,13 +106,13 @@ export class IcebergTablesController {
   ): Promise<void> {
     const namespace = parseNamespaceSegment(namespaceSegment);
     const table = parseTableSegment(tableSegment);
-    const access = await tableAccessOf(this.authorization, {
+    const mayWrite = mayWriteTable(this.authorization, {
       params: req.params as Record<string, string>,
       query: req.query as Record<string, unknown>,
       principal,
       session: req.authSession,
     });
-    const bytes = await this.tables.loadTable(principal, prefix, namespace, table, branch, access);
+    const bytes = await this.tables.loadTable(principal, prefix, namespace, table, branch, mayWrite);
     sendJsonChunks(res, 200, bytes);
   }
 

@@ -19,7 +19,7 @@ export function requireCatalogQuery(query: Record<string, unknown> | undefined):
 }
 
 export async function requireCatalogExists(catalogs: CatalogsPort, tenantId: string, name: string): Promise<void> {
-  if (!(await catalogs.getCatalog(tenantId, name))) throw new NotFoundError('catalog', name);
+  if (!(await catalogs.getCatalog(tenantId, catalogName(name)))) throw new NotFoundError('catalog', name);
 }
 
 /**

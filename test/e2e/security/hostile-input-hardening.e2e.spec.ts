@@ -237,6 +237,8 @@ describe.each(AUTH_BACKENDS)('hostile input hardening [%s]', (kind) => {
           client.close();
         }
       }
+      // A catalog named in a management body (the admin skips the permission check: the service resolves it).
+      rejects(await ask(lean, 'POST', '/api/v1/branches', admin, JSON.stringify({ name: 'b', catalog: '..', from_branch: 'main' })), 'branch in catalog ..');
       // A tenant user is authorized against the catalog first: the same 400, not a 404 from the lookup.
       const user = await createTenantUser(lean.http, fixture, `dots-${kind}`);
       for (const [label, app] of both()) {

@@ -1,10 +1,12 @@
+import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
+import { json } from 'express';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { DestinationStream } from 'pino';
 import { AppModule, AppModuleOptions } from './app.module';
 import type { AppConfig } from './config/config';
 import { ReadinessState } from './health/readiness.state';
-import { jsonBodyGuard } from './common/http/json-body-guard';
+import { jsonBodyGuard, markInvalidUtf8 } from './common/http/json-body-guard';
 import { icebergRawBodyParser } from './iceberg/http/raw-body';
 import { httpObservabilityMiddleware } from './observability/http-observability.middleware';
 import { createRootLogger, PinoNestLogger } from './observability/logger';
@@ -29,6 +31,17 @@ export interface CreateAppOptions extends AppModuleOptions {
   hotRoutes?: boolean;
 }
 
+/**
+ * Node closes an idle keep-alive connection after 5 s by default, sooner than load balancers (60 s and more)
+ * and engines' pools reuse one: a request sent as the server closes gets a reset. These keep it open longer.
+ */
+export function applyHttpTimeouts(server: Server, timeouts: AppConfig['http']): void {
+  server.keepAliveTimeout = timeouts.keepAliveTimeoutMs;
+  server.headersTimeout = timeouts.headersTimeoutMs;
+  // Node expects the whole-request timeout to be at least the headers timeout.
+  if (server.requestTimeout > 0 && server.requestTimeout < timeouts.headersTimeoutMs) server.requestTimeout = timeouts.headersTimeoutMs;
+}
+
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestExpressApplication> {
   const logger = createRootLogger(config, options.logDestination);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger, options), {
@@ -40,6 +53,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   });
   // Neither header is of use to a client: X-Powered-By only advertises the framework, and a weak ETag of each
   // JSON answer costs a hash per response while no route honours If-None-Match.
+  applyHttpTimeouts(app.getHttpServer(), config.http);
   app.disable('x-powered-by');
   app.set('etag', false);
   const observability = { metrics: app.get(MetricsService), logger, readiness: app.get(ReadinessState) };
@@ -53,7 +67,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.use(httpObservabilityMiddleware(observability, addressedRoute));
   // Iceberg bodies stay raw bytes (lossless 64-bit ids, parsed off the main thread); before the JSON parser.
   app.use('/v1', icebergRawBodyParser(config.maxBodyBytes));
-  app.useBodyParser('json', { limit: config.maxBodyBytes });
+  // express.json directly rather than useBodyParser, whose options type leaves out `verify`.
+  app.use(json({ limit: config.maxBodyBytes, verify: markInvalidUtf8 }));
   app.use(jsonBodyGuard());
   app.enableCors((req, callback) =>
     callback(null, {

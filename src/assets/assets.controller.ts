@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { Access, AUTHENTICATED, resource, stringField, type RequestTarget, type RouteRequest } from '../auth/access';
-import { ValidationError } from '../common/errors';
+import { parseDottedNamespace } from '../common/http/management-names';
 import { parsePagination } from '../common/http/pagination';
 import { CurrentPrincipal, type Principal } from '../common/http/principal';
 import { JsonBody } from '../common/http/validation';
@@ -16,23 +16,16 @@ import {
 } from './asset.dto';
 import { AssetsService } from './assets.service';
 
-/** Management routes name namespaces dot-joined (DESIGN §2.2). */
-function dottedNamespace(segment: string): string[] {
-  const levels = segment.split('.');
-  if (levels.some((level) => level === '')) throw new ValidationError(`Malformed namespace '${segment}'`);
-  return levels;
-}
-
 const assetNamespace = (req: RouteRequest): RequestTarget => ({
   level: 'namespace',
   catalog: req.params.catalog_name,
-  namespace: dottedNamespace(req.params.namespace),
+  namespace: parseDottedNamespace(req.params.namespace),
 });
 
 const namedAsset = (req: RouteRequest): RequestTarget => ({
   level: 'asset',
   catalog: req.params.catalog_name,
-  namespace: dottedNamespace(req.params.namespace),
+  namespace: parseDottedNamespace(req.params.namespace),
   asset: req.params.asset,
   branch: stringField(req.query, 'branch') ?? MAIN_BRANCH,
 });

@@ -3,6 +3,7 @@ import { assertNever } from '../common/assert-never';
 import { Reflector } from '@nestjs/core';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../common/errors';
 import type { Principal } from '../common/http/principal';
+import { catalogName } from '../common/http/resource-name';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { AssetsPort, BranchesPort, CatalogsPort, MergeOperationsPort } from '../persistence/ports';
@@ -62,6 +63,24 @@ export class AuthorizationGuard implements CanActivate {
   ): Promise<void> {
     if (!access) throw new ForbiddenError('Forbidden: this route has no authorization rule');
     await this.enforce(access, caller.request, caller.principal, caller.session);
+  }
+
+  /**
+   * Whether the caller would pass the rule of another route than the one it calls (loadTable asks whether
+   * its caller could commit to the table). False when refused; any other failure (a store that does not
+   * answer) propagates.
+   */
+  async allows(
+    access: Access,
+    caller: { request: RouteRequest; principal?: Principal; session?: AuthSession },
+  ): Promise<boolean> {
+    try {
+      await this.authorize(access, caller);
+      return true;
+    } catch (error) {
+      if (error instanceof ForbiddenError || error instanceof UnauthenticatedError) return false;
+      throw error;
+    }
   }
 
   private async enforce(access: Access, routeRequest: RouteRequest, principal?: Principal, session?: AuthSession): Promise<void> {
@@ -157,7 +176,8 @@ export class AuthorizationGuard implements CanActivate {
   }
 
   private async catalogId(tenantId: string, name: string): Promise<string> {
-    const catalog = await this.catalogs.getCatalog(tenantId, name);
+    // A name no catalog can have is a 400, as the endpoint would answer it, not a 404.
+    const catalog = await this.catalogs.getCatalog(tenantId, catalogName(name));
     if (!catalog) throw new NotFoundError('catalog', name, `Catalog '${name}' not found`);
     return catalog.id;
   }

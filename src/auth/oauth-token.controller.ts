@@ -55,7 +55,7 @@ async function readForm(req: AuthenticatedRequest): Promise<Record<string, strin
   } else if (req.body && typeof req.body === 'object') {
     return stringFields(req.body as Record<string, unknown>);
   } else {
-    text = await readStream(req);
+    text = await readFormStream(req);
   }
   if (contentType === 'application/json' || contentType.endsWith('+json')) {
     try {
@@ -78,7 +78,17 @@ function stringFields(body: Record<string, unknown>): Record<string, string> {
   return out;
 }
 
-function readStream(req: AuthenticatedRequest): Promise<string> {
+/**
+ * The form body as text, at most MAX_FORM_BYTES. Refusals are answered, never a reset connection: a body
+ * declared or found too large is 413 (the rest of it is drained, not read), a compressed one 415.
+ */
+function readFormStream(req: AuthenticatedRequest): Promise<string> {
+  const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (encoding !== 'identity') {
+    return Promise.reject(new OAuthErrorException('invalid_request', 'Compressed token request bodies are not supported', 415));
+  }
+  const tooLarge = () => new OAuthErrorException('invalid_request', `The request body is larger than ${MAX_FORM_BYTES} bytes`, 413);
+  if (Number(req.headers['content-length'] ?? 0) > MAX_FORM_BYTES) return Promise.reject(tooLarge());
   return new Promise((resolve, reject) => {
     if (!req.readable) {
       resolve('');
@@ -86,15 +96,17 @@ function readStream(req: AuthenticatedRequest): Promise<string> {
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_FORM_BYTES) {
-        req.destroy();
-        reject(new OAuthErrorException('invalid_request', 'The request body is too large', 413));
+        // Stop keeping the body; Node discards the rest once the 413 is sent.
+        req.off('data', onData);
+        reject(tooLarge());
         return;
       }
       chunks.push(chunk);
-    });
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });

@@ -1,4 +1,3 @@
-import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, ValidateBy } from 'class-validator';
 import { isStringMap, IsStringMap } from '../common/http/validation';
 import type { Catalog, CatalogType, StringMap } from '../persistence/models';
@@ -7,8 +6,7 @@ export const CATALOG_TYPES: readonly CatalogType[] = ['Local', 'Federated'];
 
 /** `federated_config`: `{"properties": {string: string}}` or null; any other shape is 422. */
 function IsFederatedConfig(): PropertyDecorator {
-  const keepOriginal = Transform(({ obj, key }) => (obj as Record<string, unknown>)[key], { toClassOnly: true });
-  const validator = ValidateBy({
+  return ValidateBy({
     name: 'isFederatedConfig',
     validator: {
       validate: (value: unknown) =>
@@ -20,10 +18,6 @@ function IsFederatedConfig(): PropertyDecorator {
       defaultMessage: () => 'federated_config must be an object {"properties": {string: string}}',
     },
   });
-  return (target: object, key: string | symbol) => {
-    keepOriginal(target, key);
-    validator(target, key);
-  };
 }
 
 /** `POST /api/v1/catalogs` body. */

@@ -1,6 +1,7 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { Access, AUTHENTICATED, catalogParam, resource, TENANT } from '../auth/access';
 import { parsePagination } from '../common/http/pagination';
+import { CatalogNamePipe } from '../common/http/resource-name';
 import { CurrentPrincipal, type Principal } from '../common/http/principal';
 import { JsonBody } from '../common/http/validation';
 import {
@@ -32,7 +33,7 @@ export class CatalogsController {
 
   @Get(':name')
   @Access(resource('read', catalogParam('name')))
-  async get(@CurrentPrincipal() principal: Principal, @Param('name') name: string): Promise<CatalogResponse> {
+  async get(@CurrentPrincipal() principal: Principal, @Param('name', CatalogNamePipe) name: string): Promise<CatalogResponse> {
     return toCatalogResponse(await this.service.get(principal, name));
   }
 
@@ -40,7 +41,7 @@ export class CatalogsController {
   @Access(resource('update', catalogParam('name')))
   async update(
     @CurrentPrincipal() principal: Principal,
-    @Param('name') name: string,
+    @Param('name', CatalogNamePipe) name: string,
     @JsonBody() body: UpdateCatalogDto,
   ): Promise<CatalogResponse> {
     return toCatalogResponse(await this.service.update(principal, name, body));
@@ -49,13 +50,13 @@ export class CatalogsController {
   @Delete(':name')
   @Access(resource('delete', catalogParam('name')))
   @HttpCode(204)
-  async delete(@CurrentPrincipal() principal: Principal, @Param('name') name: string): Promise<void> {
+  async delete(@CurrentPrincipal() principal: Principal, @Param('name', CatalogNamePipe) name: string): Promise<void> {
     await this.service.delete(principal, name);
   }
 
   @Get(':name/summary')
   @Access(resource('read', catalogParam('name')))
-  summary(@CurrentPrincipal() principal: Principal, @Param('name') name: string): Promise<CatalogSummaryResponse> {
+  summary(@CurrentPrincipal() principal: Principal, @Param('name', CatalogNamePipe) name: string): Promise<CatalogSummaryResponse> {
     return this.service.summary(principal, name);
   }
 
@@ -63,7 +64,7 @@ export class CatalogsController {
   @Access(resource('list', catalogParam('prefix')))
   namespaceTree(
     @CurrentPrincipal() principal: Principal,
-    @Param('prefix') prefix: string,
+    @Param('prefix', CatalogNamePipe) prefix: string,
   ): Promise<{ root: NamespaceNode[] }> {
     return this.service.namespaceTree(principal, prefix);
   }

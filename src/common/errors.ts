@@ -39,7 +39,8 @@ export type DomainErrorKind =
   | 'unauthenticated'
   | 'unsupported'
   | 'commit-state-unknown'
-  | 'backend-unavailable';
+  | 'backend-unavailable'
+  | 'storage-unavailable';
 
 export abstract class DomainError extends Error {
   abstract readonly kind: DomainErrorKind;
@@ -130,6 +131,22 @@ export class CommitStateUnknownError extends DomainError {
 /** The backend is unreachable or failed in a way the caller cannot fix. HTTP 503/500, no internals leaked. */
 export class BackendUnavailableError extends DomainError {
   readonly kind = 'backend-unavailable';
+}
+
+/**
+ * A warehouse's object storage could not be used: unreachable, refused, out of space, a disk error. HTTP 503
+ * naming object storage. `message` (logged) carries the details an operator needs (location, store);
+ * `publicReason` is what the client is told: what failed and the store's error code, never a server path,
+ * an endpoint or a credential.
+ */
+export abstract class ObjectStorageUnavailableError extends DomainError {
+  readonly kind = 'storage-unavailable';
+  constructor(
+    message: string,
+    readonly publicReason: string,
+  ) {
+    super(message);
+  }
 }
 
 function capitalize(s: string): string {

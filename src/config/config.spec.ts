@@ -43,9 +43,22 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'loud'],
     ['DATABASE_URL', 'mysql://h/db'],
     ['PANGOLIN_METADATA_WORKERS', '-1'],
+    ['PANGOLIN_KEEP_ALIVE_TIMEOUT_SECS', '0'],
+    ['PANGOLIN_HEADERS_TIMEOUT_SECS', 'soon'],
   ])('an invalid %s stops the boot with a message naming it', (variable, value) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(variable));
+  });
+
+  it('keeps idle connections 75 s and waits 76 s for headers unless configured', () => {
+    expect(loadConfig({}).http).toEqual({ keepAliveTimeoutMs: 75_000, headersTimeoutMs: 76_000 });
+    expect(loadConfig({ PANGOLIN_KEEP_ALIVE_TIMEOUT_SECS: '650' }).http).toEqual({ keepAliveTimeoutMs: 650_000, headersTimeoutMs: 651_000 });
+    expect(loadConfig({ PANGOLIN_KEEP_ALIVE_TIMEOUT_SECS: '10', PANGOLIN_HEADERS_TIMEOUT_SECS: '30' }).http).toEqual({
+      keepAliveTimeoutMs: 10_000,
+      headersTimeoutMs: 30_000,
+    });
+    // A headers timeout at or below the keep-alive timeout could cut off a request on a reused connection.
+    expect(() => loadConfig({ PANGOLIN_KEEP_ALIVE_TIMEOUT_SECS: '75', PANGOLIN_HEADERS_TIMEOUT_SECS: '75' })).toThrow(/PANGOLIN_HEADERS_TIMEOUT_SECS/);
   });
 
   it('never echoes a database password', () => {

@@ -40,6 +40,12 @@ export interface AppConfig {
   /** On SIGTERM, time between turning readiness off and closing the listener (lets load balancers react). */
   shutdownDrainMs: number;
   /**
+   * How long an idle keep-alive connection stays open, and how long a client may take to send a request's
+   * headers. Both above the idle timeouts of load balancers and engines' connection pools: a server that
+   * closes first resets a request the pool sends on the closing connection.
+   */
+  http: { keepAliveTimeoutMs: number; headersTimeoutMs: number };
+  /**
    * How long a catalog or warehouse row read from the database is reused by this instance (0 = never).
    * Bounds how late a change made on ANOTHER replica is seen; this instance's own writes are seen at once.
    */
@@ -171,6 +177,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     maxBodyBytes: int(env, 'PANGOLIN_MAX_BODY_BYTES', 64 * 1024 * 1024, 1024, 2 ** 31 - 1),
     metricsEnabled: bool(env, 'PANGOLIN_METRICS_ENABLED', true),
     shutdownDrainMs: int(env, 'PANGOLIN_SHUTDOWN_DRAIN_MS', 0, 0, 600_000),
+    http: parseHttpTimeouts(env),
     lookupCacheMs: int(env, 'PANGOLIN_LOOKUP_CACHE_MS', 1000, 0, 60_000),
     metadata: {
       workerThreads: int(env, 'PANGOLIN_METADATA_WORKERS', 2, 0, 64),
@@ -181,6 +188,23 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     auth: parseAuthConfig(env),
   };
+}
+
+/**
+ * PANGOLIN_KEEP_ALIVE_TIMEOUT_SECS (default 75: above the 60 s of common load balancers) and
+ * PANGOLIN_HEADERS_TIMEOUT_SECS (default keep-alive + 1). The headers timeout must exceed the keep-alive
+ * timeout, or a request arriving on a connection about to idle out could be cut off.
+ */
+export function parseHttpTimeouts(env: Env): AppConfig['http'] {
+  const keepAliveSeconds = int(env, 'PANGOLIN_KEEP_ALIVE_TIMEOUT_SECS', 75, 1, 3600);
+  const headersSeconds = int(env, 'PANGOLIN_HEADERS_TIMEOUT_SECS', keepAliveSeconds + 1, 1, 3601);
+  if (headersSeconds <= keepAliveSeconds) {
+    throw new ConfigError(
+      'PANGOLIN_HEADERS_TIMEOUT_SECS',
+      `must be greater than PANGOLIN_KEEP_ALIVE_TIMEOUT_SECS (${keepAliveSeconds}), got ${headersSeconds}`,
+    );
+  }
+  return { keepAliveTimeoutMs: keepAliveSeconds * 1000, headersTimeoutMs: headersSeconds * 1000 };
 }
 
 /**

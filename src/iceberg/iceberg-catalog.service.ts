@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { NotFoundError } from '../common/errors';
+import { catalogName } from '../common/http/resource-name';
 import type { Catalog } from '../persistence/models';
 import { CatalogsPort } from '../persistence/ports';
 
@@ -13,7 +14,8 @@ export class IcebergCatalogService {
 
   /** The catalog, or NotFoundError('catalog') (404; the filter names the exception after the route). */
   async requireCatalog(tenantId: string, prefix: string): Promise<Catalog> {
-    const catalog = await this.catalogs.getCatalog(tenantId, prefix);
+    // A prefix no catalog can be named (`.`, `..`, control characters) is a 400, not a 404.
+    const catalog = await this.catalogs.getCatalog(tenantId, catalogName(prefix));
     if (!catalog) throw new NotFoundError('catalog', prefix, `Catalog '${prefix}' not found`);
     return catalog;
   }

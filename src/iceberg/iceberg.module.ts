@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
 import { MetadataWorkersModule } from '../metadata-workers';
 import { StorageModule } from '../storage';
 import { IcebergConfigController } from './http/config.controller';
@@ -16,7 +17,7 @@ import { TableService } from './table.service';
  * arrive as raw bytes (icebergRawBodyParser, mounted by createApp before the JSON parser).
  */
 @Module({
-  imports: [StorageModule, MetadataWorkersModule],
+  imports: [StorageModule, MetadataWorkersModule, AuthModule],
   controllers: [IcebergConfigController, IcebergNamespacesController, IcebergTablesController],
   // IcebergHotRoutes: the lean handlers the controllers' @HotRoute markers name.
   providers: [IcebergConfigService, IcebergCatalogService, NamespaceService, TableService, TablePurgeService, IcebergHotRoutes],

@@ -33,6 +33,7 @@ import {
   normalizeLocation,
   ObjectNotFoundError,
   ObjectStorage,
+  TableNamingFileIO,
   type FileIO,
 } from '../storage';
 import { IcebergCatalogService } from './iceberg-catalog.service';
@@ -55,7 +56,7 @@ import {
   CatalogStorage,
   defaultTableLocation,
 } from './table-location';
-import { tableConfig } from './table-config';
+import { configDependsOnWriteAccess, tableConfig, WRITE_ACCESS, type TableAccess } from './table-config';
 import { JsonChunks, tableResultChunks } from './table-result';
 
 /** A table addressed by a request, with everything resolved that the pipelines need. */
@@ -126,19 +127,25 @@ export class TableService {
     return { levels: namespace.levels, rows: slicePage(tables, page) };
   }
 
-  /** LoadTableResult bytes: pointer lookup, cached metadata bytes, spliced response (no parse). */
+  /**
+   * LoadTableResult bytes: pointer lookup, cached metadata bytes, spliced response (no parse). Whether the
+   * caller may write the table decides which storage credentials the config hands out (see tableConfig);
+   * `mayWrite` is asked only when the warehouse's config depends on it.
+   */
   async loadTable(
     principal: Principal,
     prefix: string,
     namespace: NamespaceSegment,
     table: TableSegment,
     queryBranch: unknown,
+    mayWrite: () => Promise<boolean>,
   ): Promise<JsonChunks> {
     const target = await this.resolveTableTarget(principal, prefix, namespace, table, queryBranch);
     const asset = await this.requireTableAsset(target);
     const metadataLocation = asset.properties[METADATA_LOCATION_PROPERTY];
     const metadataBytes = await this.readMetadata(target, metadataLocation);
-    return this.tableResult(target, asset.id, metadataLocation, metadataBytes);
+    const access: TableAccess = { mayWrite: configDependsOnWriteAccess(target.warehouse) && (await mayWrite()) };
+    return this.tableResult(target, asset.id, metadataLocation, metadataBytes, access);
   }
 
   /** HEAD: NotFoundError unless the table exists on the branch. */
@@ -648,8 +655,9 @@ export class TableService {
     return assertTableLocationConfined(this.storage, this.assets, target, { ...target, id }, location);
   }
 
+  /** The table's FileIO; its storage errors tell the client the table's name, never its file's path. */
   private fileIoFor(target: TableTarget, location: string): FileIO {
-    return this.storage.fileIoFor(location, target.warehouse);
+    return new TableNamingFileIO(this.storage.fileIoFor(location, target.warehouse), describeTable(target.namespace, target.name));
   }
 
   /**
@@ -677,9 +685,18 @@ export class TableService {
     });
   }
 
-  /** LoadTableResult / CommitTableResponse bytes (with the Pangolin `id` extension), spliced, never parsed. */
-  private tableResult(target: TableTarget, id: string | undefined, metadataLocation: string | null, metadataBytes: Buffer): JsonChunks {
-    return tableResultChunks(metadataLocation, metadataBytes, tableConfig(target.warehouse), id === undefined ? {} : { id });
+  /**
+   * LoadTableResult / CommitTableResponse bytes (with the Pangolin `id` extension), spliced, never parsed.
+   * Every caller but loadTable creates, registers or commits, which only a caller allowed to write reaches.
+   */
+  private tableResult(
+    target: TableTarget,
+    id: string | undefined,
+    metadataLocation: string | null,
+    metadataBytes: Buffer,
+    access: TableAccess = WRITE_ACCESS,
+  ): JsonChunks {
+    return tableResultChunks(metadataLocation, metadataBytes, tableConfig(target.warehouse, access), id === undefined ? {} : { id });
   }
 
   private tableRow(target: TableTarget, id: string | undefined, location: string, metadataLocation: string, existing?: Asset): AssetPut {

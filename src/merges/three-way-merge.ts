@@ -203,16 +203,17 @@ function mergeStructural(
 
 /** Per-key merge of the non-structural properties; an absent key is `undefined`. */
 function mergeProperties(base: StringMap, source: StringMap, target: StringMap): { merged: StringMap; conflicting: string[] } {
-  const merged: StringMap = {};
+  const mergedEntries: [string, string][] = [];
   const conflicting: string[] = [];
   const keys = [...new Set([...Object.keys(base), ...Object.keys(source), ...Object.keys(target)])].sort();
   for (const key of keys) {
     if (key === METADATA_LOCATION_PROPERTY) continue;
     const result = pick(own(base, key), own(source, key), own(target, key));
     if (result.conflict) conflicting.push(key);
-    if (result.value !== undefined) merged[key] = result.value;
+    if (result.value !== undefined) mergedEntries.push([key, result.value]);
   }
-  return { merged, conflicting };
+  // fromEntries, not assignment: a property named `__proto__` stays a key.
+  return { merged: Object.fromEntries(mergedEntries), conflicting };
 }
 
 function own(map: StringMap, key: string): string | undefined {

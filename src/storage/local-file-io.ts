@@ -3,7 +3,14 @@ import * as fsCallbacks from 'node:fs';
 import { promises as fs } from 'node:fs';
 import { promisify } from 'node:util';
 import * as path from 'node:path';
-import { InvalidLocationError, ObjectAlreadyExistsError, ObjectNotFoundError, StorageUnavailableError } from './errors';
+import {
+  InvalidLocationError,
+  ObjectAlreadyExistsError,
+  ObjectNameRejectedError,
+  ObjectNotFoundError,
+  StorageUnavailableError,
+  type StorageFailure,
+} from './errors';
 import type { FileIO } from './file-io';
 import { parseLocation } from './location';
 
@@ -56,10 +63,8 @@ export class LocalFileIO implements FileIO {
       ]);
     } catch (e) {
       if (e instanceof ObjectAlreadyExistsError || e instanceof InvalidLocationError) throw e;
-      if (errnoOf(e) === 'ENOTDIR' || errnoOf(e) === 'EEXIST') {
-        // A path component is a file (mkdir EEXIST / ENOTDIR): the location cannot hold an object.
-        throw new InvalidLocationError(location, 'a parent of this location is a file');
-      }
+      // A path component that is a file (mkdir EEXIST / ENOTDIR) is a fault of the store's contents, like a
+      // read-only or full disk: unavailable, with its code.
       throw unavailable('write', location, e);
     } finally {
       if (fd !== undefined) await closeFile(fd).catch(() => undefined);
@@ -184,7 +189,16 @@ function wrongScheme(location: string): InvalidLocationError {
   return new InvalidLocationError(location, 'not a file:// location');
 }
 
-function unavailable(action: string, location: string, e: unknown): StorageUnavailableError {
+/** errno codes caused by the name a client chose (a table or namespace name too long for the filesystem). */
+const NAME_ERRNO_CODES = new Set(['ENAMETOOLONG']);
+
+/**
+ * The error for a failed filesystem call: a name the filesystem refuses is the client's (400); anything
+ * else (EACCES, ENOSPC, EROFS, EIO, ENOTDIR, ...) is the store's (503). The logged message names the path;
+ * what the client is told never does (see StorageUnavailableError).
+ */
+function unavailable(action: StorageFailure['action'], location: string, e: unknown): StorageUnavailableError | ObjectNameRejectedError {
   const code = errnoOf(e) ?? (e instanceof Error ? e.name : 'unknown error');
-  return new StorageUnavailableError(`Could not ${action} '${location}' on the local filesystem (${code})`, location);
+  if (NAME_ERRNO_CODES.has(code)) return new ObjectNameRejectedError(code, location);
+  return new StorageUnavailableError(`Could not ${action} '${location}' on the local filesystem (${code})`, { action, code }, location);
 }

@@ -180,7 +180,10 @@ export class ObjectStorage implements OnModuleDestroy {
       if (code === 'EEXIST' || code === 'ENOTDIR') {
         throw new InvalidLocationError(warehouse.storageConfig?.['root'] ?? root, 'it is not a directory');
       }
-      throw new StorageUnavailableError(`The warehouse directory cannot be created (${code ?? 'error'})`);
+      throw new StorageUnavailableError(`The warehouse directory ${dir} cannot be created (${code ?? 'error'})`, {
+        action: 'write',
+        code: code ?? 'error',
+      });
     }
     // Checked again once the directory exists: nothing may have been swapped for a link in between.
     await assertRealPathInside(root, base, rule);

@@ -6,7 +6,14 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
-import { InvalidLocationError, ObjectAlreadyExistsError, ObjectNotFoundError, StorageUnavailableError } from './errors';
+import {
+  InvalidLocationError,
+  ObjectAlreadyExistsError,
+  ObjectNameRejectedError,
+  ObjectNotFoundError,
+  StorageUnavailableError,
+  type StorageFailure,
+} from './errors';
 import type { FileIO } from './file-io';
 import { parseLocation } from './location';
 import type { S3Settings } from './s3-settings';
@@ -111,16 +118,28 @@ export class S3FileIO implements FileIO {
     return { bucket: parsed.authority, key: parsed.path };
   }
 
-  private unavailable(action: string, location: string, e: unknown): StorageUnavailableError {
+  /**
+   * The error for a failed S3 call. The logged message names the location and the store; the client is
+   * told the operation and the S3 error name or transport code (see StorageUnavailableError). A key too
+   * long for the store is the client's name (400).
+   */
+  private unavailable(
+    action: StorageFailure['action'],
+    location: string,
+    e: unknown,
+  ): StorageUnavailableError | ObjectNameRejectedError {
     const bucket = safeBucketOf(location);
     if (isMissingBucket(e)) {
-      return new StorageUnavailableError(`Bucket '${bucket}' does not exist in ${this.storeDescription}`, location);
+      return new StorageUnavailableError(`Bucket '${bucket}' does not exist in ${this.storeDescription}`, { action, code: 'NoSuchBucket' }, location);
     }
+    if (e instanceof S3ServiceException && e.name === 'KeyTooLongError') return new ObjectNameRejectedError(e.name, location);
     if (e instanceof S3ServiceException) {
       const status = e.$metadata?.httpStatusCode;
       const reason = status === 403 ? 'access denied' : 'the store answered an error';
+      const code = `${e.name}${status ? `, HTTP ${status}` : ''}`;
       return new StorageUnavailableError(
-        `Could not ${action} '${location}' in ${this.storeDescription}: ${reason} (${e.name}${status ? `, HTTP ${status}` : ''})`,
+        `Could not ${action} '${location}' in ${this.storeDescription}: ${reason} (${code})`,
+        { action, code },
         location,
       );
     }
@@ -128,6 +147,7 @@ export class S3FileIO implements FileIO {
       return new StorageUnavailableError(
         `Could not ${action} '${location}': no S3 credentials found (set s3.access-key-id and s3.secret-access-key ` +
           'in the warehouse storage_config, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY on the server)',
+        { action, code: 'no S3 credentials' },
         location,
       );
     }
@@ -136,12 +156,14 @@ export class S3FileIO implements FileIO {
       // An HTTP answer that is not a well-formed S3 error (a proxy page, a store that does not speak S3 here).
       return new StorageUnavailableError(
         `Could not ${action} '${location}' in ${this.storeDescription}: unexpected answer (HTTP ${status})`,
+        { action, code: `HTTP ${status}` },
         location,
       );
     }
     const code = errorCode(e);
     return new StorageUnavailableError(
       `Could not ${action} '${location}': object storage at ${this.storeDescription} is unreachable (${code})`,
+      { action, code: `unreachable, ${code}` },
       location,
     );
   }

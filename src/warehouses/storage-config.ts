@@ -51,23 +51,27 @@ function validateFileRoot(raw: string | undefined): void {
  */
 export const MASKED_SECRET = '********';
 
-const SECRET_KEY = /secret|password|token|account[-_.]?key|private[-_.]?key|service[-_.]?account[-_.]?key|credential/i;
+/**
+ * THE rule for secret-holding keys: secrets, passwords, tokens, credentials; account, private, customer
+ * and encryption keys; server-side encryption keys (`s3.sse.key`, `sse-key`, `s3.sse.c-key`); SAS tokens
+ * (`sas`, `adls.sas`, `adls.sas-token.<account>`).
+ */
+const SECRET_KEY =
+  /secret|password|token|credential|(?:account|private|customer|encryption)[-_.]?key|sse(?:[-_.][a-z0-9-]*)?[-_.]?key$|(?:^|[-_.])sas(?:[-_.]|$)/i;
 
 export function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key);
 }
 
+// Maps are built with Object.fromEntries: it defines every key as an own property, where an assignment of a
+// key named `__proto__` would change the prototype and drop the key.
 export function maskStorageConfig(config: StringMap): StringMap {
-  const masked: StringMap = {};
-  for (const [key, value] of Object.entries(config)) masked[key] = isSecretKey(key) ? MASKED_SECRET : value;
-  return masked;
+  return Object.fromEntries(Object.entries(config).map(([key, value]) => [key, isSecretKey(key) ? MASKED_SECRET : value]));
 }
 
 /** For an update: drops keys whose value is the mask (they keep their stored value when merged). */
 export function withoutMaskedValues(config: StringMap): StringMap {
-  const kept: StringMap = {};
-  for (const [key, value] of Object.entries(config)) if (value !== MASKED_SECRET) kept[key] = value;
-  return kept;
+  return Object.fromEntries(Object.entries(config).filter(([, value]) => value !== MASKED_SECRET));
 }
 
 /** For a create: a masked placeholder cannot stand for a secret nobody stored. */

@@ -26,7 +26,7 @@ export function parseVendingStrategy(value: unknown): { ok: true; value: Vending
   }
   const keys = Object.keys(value);
   const variant = keys[0];
-  if (keys.length !== 1 || !(variant in VARIANTS)) {
+  if (keys.length !== 1 || !Object.hasOwn(VARIANTS, variant)) {
     return { ok: false, error: `vending_strategy: ${expected}` };
   }
   const inner = (value as Record<string, unknown>)[variant];

@@ -1,4 +1,3 @@
-import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional, IsString, ValidateBy, ValidationArguments } from 'class-validator';
 import { IsStringMap } from '../common/http/validation';
 import type { StringMap, Warehouse } from '../persistence/models';
@@ -7,8 +6,7 @@ import { maskVendingStrategy, parseVendingStrategy } from './vending-strategy';
 
 /** `vending_strategy`: null, `"None"` or an externally tagged variant; any other shape is 422. */
 function IsVendingStrategy(): PropertyDecorator {
-  const keepOriginal = Transform(({ obj, key }) => (obj as Record<string, unknown>)[key], { toClassOnly: true });
-  const validator = ValidateBy({
+  return ValidateBy({
     name: 'isVendingStrategy',
     validator: {
       validate: (value: unknown) => value === null || value === undefined || parseVendingStrategy(value).ok,
@@ -18,10 +16,6 @@ function IsVendingStrategy(): PropertyDecorator {
       },
     },
   });
-  return (target: object, key: string | symbol) => {
-    keepOriginal(target, key);
-    validator(target, key);
-  };
 }
 
 /** `POST /api/v1/warehouses` body. */

@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { LocalFileIO } from '../../src/storage/local-file-io';
 import { MemoryFileIO } from '../../src/storage/memory-file-io';
 import { createS3Client, S3FileIO } from '../../src/storage/s3-file-io';
-import { InvalidLocationError, ObjectNotFoundError } from '../../src/storage/errors';
+import { ValidationError } from '../../src/common/errors';
+import { InvalidLocationError, ObjectNameRejectedError, ObjectNotFoundError, StorageUnavailableError } from '../../src/storage/errors';
 import { describeFileIoContract } from './file-io.contract';
 import { createTestBucket, s3TestEndpoint } from './s3-test-env';
 
@@ -94,9 +95,22 @@ describe('local filesystem FileIO specifics', () => {
     await expect(io.read(`file://otherhost${dir}/h.json`)).rejects.toBeInstanceOf(InvalidLocationError);
   });
 
-  it('refuses to write below a path component that is a file', async () => {
+  it('reports a path component that is a file as a storage fault naming its code, not the path, to the client', async () => {
     await io.write(`file://${dir}/plain`, Buffer.from('x'));
-    await expect(io.write(`file://${dir}/plain/child.json`, Buffer.from('y'))).rejects.toBeInstanceOf(InvalidLocationError);
+    const error = (await io.write(`file://${dir}/plain/child.json`, Buffer.from('y')).catch((e: unknown) => e)) as StorageUnavailableError;
+    expect(error).toBeInstanceOf(StorageUnavailableError);
+    expect(error.publicReason).toBe('could not write a file (ENOTDIR)');
+    expect(error.forTable('ns.t').publicReason).toBe("could not write a file of table 'ns.t' (ENOTDIR)");
+    // The logged message keeps the location for the operator.
+    expect(error.message).toContain(dir);
+  });
+
+  it("reports a file name too long for the filesystem as the client's name error, without the path", async () => {
+    const error = (await io.write(`file://${dir}/${'n'.repeat(1000)}/m.json`, Buffer.from('y')).catch((e: unknown) => e)) as ObjectNameRejectedError;
+    expect(error).toBeInstanceOf(ObjectNameRejectedError);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error.message).not.toContain(dir);
+    expect(error.forTable('ns.t').message).toContain("table 'ns.t' (ENAMETOOLONG)");
   });
 
   it('refuses to write where a directory exists', async () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BackendUnavailableError } from '../../src/common/errors';
+import { ObjectStorageUnavailableError } from '../../src/common/errors';
 import { ObjectAlreadyExistsError, ObjectNotFoundError, StorageUnavailableError } from '../../src/storage/errors';
 import { createS3Client, S3FileIO } from '../../src/storage/s3-file-io';
 import { createTestBucket, s3TestEndpoint } from './s3-test-env';
@@ -94,8 +94,10 @@ describe('S3 FileIO conditional writes (scripted store answers)', () => {
       .read('s3://bucket/a.json')
       .catch((e: unknown) => e)) as StorageUnavailableError;
     expect(error).toBeInstanceOf(StorageUnavailableError);
-    expect(error).toBeInstanceOf(BackendUnavailableError);
+    expect(error).toBeInstanceOf(ObjectStorageUnavailableError);
     expect(error.message).toContain('access denied (AccessDenied, HTTP 403)');
+    // What the client is told: the operation and the code, not the location or the store's endpoint.
+    expect(error.publicReason).toBe('could not read a file (AccessDenied, HTTP 403)');
     expect(error.message).not.toContain('secret');
   });
 });

@@ -37,6 +37,7 @@ import { PrincipalMiddleware } from './principal.middleware';
 import { IcebergErrorException } from './iceberg-exception.filter';
 import { ErrorBodyException } from './management-exception.filter';
 import { OAuthErrorException } from './oauth-error';
+import { StorageUnavailableError } from '../../storage/errors';
 import { CurrentPrincipal, type Principal } from './principal';
 
 const SECRET_DETAIL = 'password=hunter2 at db.internal:5432';
@@ -66,6 +67,8 @@ function domainError(kind: DomainErrorKind, resource: ResourceKind): DomainError
       return new CommitStateUnknownError(`connection lost: ${SECRET_DETAIL}`);
     case 'backend-unavailable':
       return new BackendUnavailableError(`ECONNREFUSED ${SECRET_DETAIL}`);
+    case 'storage-unavailable':
+      return new StorageUnavailableError(`Could not write 'file:///srv/${SECRET_DETAIL}' (EIO)`, { action: 'write', code: 'EIO' });
   }
 }
 
@@ -154,6 +157,7 @@ describe('ApiExceptionFilter and PrincipalMiddleware', () => {
     unsupported: 501,
     'commit-state-unknown': 500,
     'backend-unavailable': 503,
+    'storage-unavailable': 503,
   };
   const icebergTypeByKind: Record<DomainErrorKind, string> = {
     'not-found': 'NoSuchNamespaceException',
@@ -167,6 +171,7 @@ describe('ApiExceptionFilter and PrincipalMiddleware', () => {
     unsupported: 'UnsupportedOperationException',
     'commit-state-unknown': 'CommitStateUnknownException',
     'backend-unavailable': 'ServiceUnavailableException',
+    'storage-unavailable': 'ServiceUnavailableException',
   };
 
   it.each(Object.keys(statusByKind) as DomainErrorKind[])('maps %s on both surfaces', async (kind) => {
@@ -183,6 +188,8 @@ describe('ApiExceptionFilter and PrincipalMiddleware', () => {
     });
     // A 5xx never shows the underlying message.
     if (status >= 500) expect(JSON.stringify([management.body, iceberg.body])).not.toContain('hunter2');
+    // A storage failure says so, with what failed and the store's code.
+    if (kind === 'storage-unavailable') expect(management.body.error).toBe('Object storage is unavailable: could not write a file (EIO)');
   });
 
   it.each([

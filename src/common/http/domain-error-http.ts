@@ -1,5 +1,5 @@
 import { assertNever } from '../assert-never';
-import { DomainError } from '../errors';
+import { DomainError, ObjectStorageUnavailableError } from '../errors';
 
 /**
  * How a domain error is answered over HTTP, independent of the API surface's body shape. `message` is what
@@ -15,6 +15,7 @@ export interface DomainErrorResponse {
 
 export const INTERNAL_ERROR_MESSAGE = 'Internal server error';
 export const BACKEND_UNAVAILABLE_MESSAGE = 'Service unavailable: the metadata backend did not answer';
+export const OBJECT_STORAGE_UNAVAILABLE_PREFIX = 'Object storage is unavailable: ';
 export const COMMIT_STATE_UNKNOWN_MESSAGE =
   'Commit state unknown: the outcome of the write could not be confirmed; reload before retrying';
 
@@ -42,6 +43,13 @@ export function domainErrorResponse(err: DomainError): DomainErrorResponse {
       return { status: 500, message: COMMIT_STATE_UNKNOWN_MESSAGE, serverFault: true };
     case 'backend-unavailable':
       return { status: 503, message: BACKEND_UNAVAILABLE_MESSAGE, serverFault: true };
+    case 'storage-unavailable':
+      // The public reason is written to be shown (no paths, endpoints or credentials); the message is logged.
+      return {
+        status: 503,
+        message: OBJECT_STORAGE_UNAVAILABLE_PREFIX + (err as ObjectStorageUnavailableError).publicReason,
+        serverFault: true,
+      };
     default:
       return assertNever(kind);
   }

@@ -62,6 +62,7 @@ function icebergTypeOfDomainError(err: DomainError, path: string): string {
     case 'commit-state-unknown':
       return 'CommitStateUnknownException';
     case 'backend-unavailable':
+    case 'storage-unavailable':
       return 'ServiceUnavailableException';
     default:
       return assertNever(kind);

@@ -1,4 +1,5 @@
 import { NotFoundError, ValidationError } from '../errors';
+import { catalogName, validateNamespaceLevel } from './resource-name';
 import type { NamespacePath } from '../../persistence/models';
 import type { CatalogsPort } from '../../persistence/ports';
 
@@ -14,11 +15,11 @@ export function requireCatalogQuery(query: Record<string, unknown> | undefined):
   if (typeof value !== 'string' || value === '') {
     throw new ValidationError('Failed to deserialize query string: catalog: expected one non-empty string');
   }
-  return value;
+  return catalogName(value);
 }
 
 export async function requireCatalogExists(catalogs: CatalogsPort, tenantId: string, name: string): Promise<void> {
-  if (!(await catalogs.getCatalog(tenantId, name))) throw new NotFoundError('catalog', name);
+  if (!(await catalogs.getCatalog(tenantId, catalogName(name)))) throw new NotFoundError('catalog', name);
 }
 
 /**
@@ -41,6 +42,7 @@ export function parseDottedNamespace(segment: string): NamespacePath {
   if (levels.some((level) => level === '')) {
     throw new ValidationError(`Malformed namespace '${segment}': levels are separated by single dots and must not be empty`);
   }
+  levels.forEach(validateNamespaceLevel);
   return levels;
 }
 

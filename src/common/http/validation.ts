@@ -8,7 +8,6 @@ import {
   UnsupportedMediaTypeException,
   ArgumentMetadata,
 } from '@nestjs/common';
-import { plainToInstance, Transform } from 'class-transformer';
 import { ValidateBy, ValidationArguments, ValidationError as ClassValidationError, validate } from 'class-validator';
 import type { Request } from 'express';
 
@@ -36,7 +35,7 @@ export async function validateJsonBody<T extends object>(dto: Type<T>, body: unk
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new UnprocessableEntityException(`${WRONG_SHAPE_PREFIX}: expected a JSON object`);
   }
-  const instance = plainToInstance(dto, body, { enableImplicitConversion: false }) as T;
+  const instance = dtoInstanceOf(dto, body as Record<string, unknown>);
   const errors = await validate(instance, {
     whitelist: true,
     forbidNonWhitelisted: false,
@@ -45,6 +44,23 @@ export async function validateJsonBody<T extends object>(dto: Type<T>, body: unk
   });
   if (errors.length > 0) {
     throw new UnprocessableEntityException(`${WRONG_SHAPE_PREFIX}: ${describeValidationErrors(errors)}`);
+  }
+  return instance;
+}
+
+/**
+ * The body's own fields on a new instance of the DTO, values exactly as sent (no conversion). Not
+ * class-transformer's plainToInstance: it walks into every nested object and takes a map key named
+ * `constructor` for the value's class (a 500), and assigning turns a `__proto__` key into a prototype
+ * change. DTOs here are flat, so a shallow copy of own properties is all validation needs.
+ */
+function dtoInstanceOf<T extends object>(dto: Type<T>, body: Record<string, unknown>): T {
+  const instance = new dto();
+  for (const [key, value] of Object.entries(body)) {
+    // No DTO has such fields (whitelisting would drop them), and on the instance they would change which
+    // class the validator takes it for.
+    if (key === 'constructor' || key === '__proto__') continue;
+    Object.defineProperty(instance, key, { value, enumerable: true, writable: true, configurable: true });
   }
   return instance;
 }
@@ -94,11 +110,10 @@ export function JsonBody(): ParameterDecorator {
 
 /**
  * A `map<string,string>` field (`properties`, `storage_config`): a JSON object whose values are all
- * strings; anything else is 422 (contract management §0.2). The original object is kept as sent.
+ * strings; anything else is 422 (contract management §0.2). The object is kept as sent (see dtoInstanceOf).
  */
 export function IsStringMap(): PropertyDecorator {
-  const keepOriginal = Transform(({ obj, key }) => (obj as Record<string, unknown>)[key], { toClassOnly: true });
-  const validator = ValidateBy({
+  return ValidateBy({
     name: 'isStringMap',
     validator: {
       validate: (value: unknown) => isStringMap(value),
@@ -106,10 +121,6 @@ export function IsStringMap(): PropertyDecorator {
         `${args?.property ?? 'value'} must be an object whose values are all strings`,
     },
   });
-  return (target: object, propertyKey: string | symbol) => {
-    keepOriginal(target, propertyKey);
-    validator(target, propertyKey);
-  };
 }
 
 export function isStringMap(value: unknown): value is Record<string, string> {

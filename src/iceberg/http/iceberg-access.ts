@@ -1,4 +1,4 @@
-import type { RequestTarget, RouteRequest } from '../../auth/access';
+import { resource, type Access, type RequestTarget, type RouteRequest } from '../../auth/access';
 import { MAIN_BRANCH } from '../../persistence/models';
 import { parseNamespaceSegment, parseTableSegment, resolveBranch, splitNamespaceLevels } from './iceberg-paths';
 
@@ -72,3 +72,9 @@ export function icebergWriteBranch(req: RouteRequest): { catalog: string; branch
     branch: resolveBranch({ table: nameBranch, namespace: namespace.branch, query: req.query.branch }),
   };
 }
+
+/**
+ * Who may commit to a table: the rule of the commit route, also asked by loadTable to decide which storage
+ * credentials its caller gets (table-access.ts).
+ */
+export const TABLE_WRITE_ACCESS: Access = resource('write', icebergTable);

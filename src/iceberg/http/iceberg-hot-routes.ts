@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import { AuthorizationGuard } from '../../auth/authorization.guard';
 import type { HotRouteHandler } from '../../http-edge/hot-route';
 import { IcebergConfigService } from '../iceberg-config.service';
 import { TableService } from '../table.service';
 import { parseNamespaceSegment, parseTableSegment } from './iceberg-paths';
 import { nonEmptyBody } from './json-body';
+import { mayWriteTable } from './table-access';
 
 /**
  * The lean handlers of the Iceberg routes engines call all the time (the config routes, loadTable, the table
@@ -17,18 +19,15 @@ export class IcebergHotRoutes {
   readonly loadTable: HotRouteHandler;
   readonly commit: HotRouteHandler;
 
-  constructor(configService: IcebergConfigService, tables: TableService) {
+  constructor(configService: IcebergConfigService, tables: TableService, authorization: AuthorizationGuard) {
     // The configuration is fixed at boot (IcebergConfigService), so its answer is serialized once.
     const configUtf8 = Buffer.from(JSON.stringify(configService.catalogConfig()), 'utf8');
     this.config = () => ({ status: 200, jsonUtf8: configUtf8 });
     this.loadTable = async ({ params, query, caller }) => {
-      const result = await tables.loadTable(
-        caller!.principal,
-        params.prefix,
-        parseNamespaceSegment(params.namespace),
-        parseTableSegment(params.table),
-        query.branch,
-      );
+      const namespace = parseNamespaceSegment(params.namespace);
+      const table = parseTableSegment(params.table);
+      const mayWrite = mayWriteTable(authorization, { params, query, principal: caller!.principal, session: caller!.session });
+      const result = await tables.loadTable(caller!.principal, params.prefix, namespace, table, query.branch, mayWrite);
       return { status: 200, jsonChunks: result.chunks, byteLength: result.byteLength };
     };
     this.commit = async ({ params, query, caller, body }) => {

@@ -1,4 +1,5 @@
 import { ValidationError } from '../../common/errors';
+import { validateNamespaceLevel } from '../../common/http/resource-name';
 import { MAIN_BRANCH, NamespacePath } from '../../persistence/models';
 
 /**
@@ -36,7 +37,9 @@ export function splitBranchSuffix(segment: string): { name: string; branch?: str
 
 /** Namespace levels from a U+001F-joined string; empty levels are dropped; dots are literal. */
 export function splitNamespaceLevels(joined: string): NamespacePath {
-  return joined.split(NAMESPACE_SEPARATOR).filter((level) => level !== '');
+  const levels = joined.split(NAMESPACE_SEPARATOR).filter((level) => level !== '');
+  levels.forEach(validateNamespaceLevel);
+  return levels;
 }
 
 /** `{namespace}` path segment: levels joined by U+001F, optionally suffixed with `@branch`. */

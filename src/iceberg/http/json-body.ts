@@ -1,4 +1,5 @@
 import { ValidationError } from '../../common/errors';
+import { validateNamespaceLevel } from '../../common/http/resource-name';
 import { parseJsonLossless } from '../../common/lossless-json';
 import type { NamespacePath, StringMap } from '../../persistence/models';
 
@@ -88,6 +89,7 @@ export function requiredNamespace(obj: JsonObject, field: string, context = 'req
     if (level.includes('\u001f')) {
       throw new ValidationError(`Namespace levels must not contain the unit separator (U+001F)`);
     }
+    validateNamespaceLevel(level);
     assertWellFormedText(level, `Field '${field}' of the ${context}`);
   }
   return value as string[];
@@ -98,15 +100,16 @@ export function optionalStringMap(obj: JsonObject, field: string, context = 'req
   const value = obj[field];
   if (value === undefined || value === null) return {};
   if (!isJsonObject(value)) throw new ValidationError(`Field '${field}' of the ${context} must be an object of strings`);
-  const out: StringMap = {};
+  const entries: [string, string][] = [];
   for (const [key, v] of Object.entries(value)) {
     if (typeof v !== 'string') {
       throw new ValidationError(`Property '${key}' in '${field}' of the ${context} must be a string`);
     }
     assertWellFormedText(key, `A key in '${field}' of the ${context}`);
-    out[key] = assertWellFormedText(v, `Property '${key}' in '${field}' of the ${context}`);
+    entries.push([key, assertWellFormedText(v, `Property '${key}' in '${field}' of the ${context}`)]);
   }
-  return out;
+  // fromEntries defines each key as an own property: a property named `__proto__` stays a plain key.
+  return Object.fromEntries(entries);
 }
 
 export function optionalStringArray(obj: JsonObject, field: string, context = 'request'): string[] {

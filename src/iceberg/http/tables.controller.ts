@@ -1,16 +1,19 @@
-import { Body, Controller, Delete, Get, Head, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Head, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { Access, resource } from '../../auth/access';
+import type { AuthenticatedRequest } from '../../auth/auth-session';
+import { AuthorizationGuard } from '../../auth/authorization.guard';
 import { ValidationError } from '../../common/errors';
 import { sendJsonChunks } from '../../common/http/json-chunks-response';
 import { CurrentPrincipal, Principal } from '../../common/http/principal';
 import { HotRoute } from '../../http-edge/hot-route';
 import { TableService } from '../table.service';
-import { icebergNamespace, icebergTable, icebergWriteBranch, renameSource } from './iceberg-access';
+import { icebergNamespace, icebergTable, icebergWriteBranch, renameSource, TABLE_WRITE_ACCESS } from './iceberg-access';
 import { IcebergHotRoutes } from './iceberg-hot-routes';
 import { parseIcebergPageRequest, toIcebergPage } from './iceberg-pagination';
 import { parseNamespaceSegment, parseTableSegment } from './iceberg-paths';
 import { nonEmptyBody, parseJsonObjectBody } from './json-body';
+import { mayWriteTable } from './table-access';
 import { ICEBERG_ROUTE_PREFIXES } from './namespaces.controller';
 
 /**
@@ -20,7 +23,10 @@ import { ICEBERG_ROUTE_PREFIXES } from './namespaces.controller';
  */
 @Controller(ICEBERG_ROUTE_PREFIXES)
 export class IcebergTablesController {
-  constructor(private readonly tables: TableService) {}
+  constructor(
+    private readonly tables: TableService,
+    private readonly authorization: AuthorizationGuard,
+  ) {}
 
   @Head('namespaces/:namespace/tables/:table')
   @Access(resource('read', icebergTable))
@@ -105,20 +111,23 @@ export class IcebergTablesController {
     @Param('namespace') namespaceSegment: string,
     @Param('table') tableSegment: string,
     @Query('branch') branch: unknown,
+    @Req() req: AuthenticatedRequest,
     @Res() res: Response,
   ): Promise<void> {
-    const bytes = await this.tables.loadTable(
+    const namespace = parseNamespaceSegment(namespaceSegment);
+    const table = parseTableSegment(tableSegment);
+    const mayWrite = mayWriteTable(this.authorization, {
+      params: req.params as Record<string, string>,
+      query: req.query as Record<string, unknown>,
       principal,
-      prefix,
-      parseNamespaceSegment(namespaceSegment),
-      parseTableSegment(tableSegment),
-      branch,
-    );
+      session: req.authSession,
+    });
+    const bytes = await this.tables.loadTable(principal, prefix, namespace, table, branch, mayWrite);
     sendJsonChunks(res, 200, bytes);
   }
 
   @Post('namespaces/:namespace/tables/:table')
-  @Access(resource('write', icebergTable))
+  @Access(TABLE_WRITE_ACCESS)
   @HotRoute(IcebergHotRoutes, (lean) => lean.commit, { queryParameters: ['branch'] })
   async commit(
     @CurrentPrincipal() principal: Principal,

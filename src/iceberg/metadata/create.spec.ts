@@ -155,3 +155,26 @@ describe('buildCreateTableMetadata', () => {
     expect(() => buildCreateTableMetadata(request, ctx)).toThrow(message);
   });
 });
+
+describe('type nesting bound', () => {
+  /** A struct with one field whose type is `depth` nested lists (or maps / structs, in turn). */
+  function nestedSchema(depth: number): CreateTableRequest['schema'] {
+    let type: unknown = 'long';
+    let id = 2;
+    for (let level = 0; level < depth; level++) {
+      const kind = level % 3;
+      if (kind === 0) type = { type: 'list', 'element-id': id++, element: type, 'element-required': false };
+      else if (kind === 1) type = { type: 'map', 'key-id': id++, key: 'string', 'value-id': id++, value: type, 'value-required': false };
+      else type = { type: 'struct', fields: [{ id: id++, name: `f${level}`, type, required: false }] };
+    }
+    return { type: 'struct', fields: [{ id: 1, name: 'deep', type, required: false }] } as CreateTableRequest['schema'];
+  }
+
+  it('accepts types nested up to the bound and refuses deeper ones with a ValidationError naming the nesting', () => {
+    expect(() => buildCreateTableMetadata({ name: 'ok', schema: nestedSchema(99) }, ctx)).not.toThrow();
+    for (const depth of [101, 10_000]) {
+      expect(() => buildCreateTableMetadata({ name: 'deep', schema: nestedSchema(depth) }, ctx)).toThrow(ValidationError);
+      expect(() => buildCreateTableMetadata({ name: 'deep', schema: nestedSchema(depth) }, ctx)).toThrow(/nests types deeper than 100 levels/);
+    }
+  });
+});

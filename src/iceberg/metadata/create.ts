@@ -59,7 +59,7 @@ export function buildCreateTableMetadata(request: CreateTableRequest, ctx: Creat
   const requestedSchema =
     request.schema === undefined || request.schema === null
       ? { type: 'struct', fields: [] }
-      : normalizeRequestedSchema(requireObject(request.schema, 'schema', fail));
+      : normalizeRequestedSchema(requireObject(request.schema, 'schema', fail), fail);
   if (requestedSchema.type === undefined) requestedSchema.type = 'struct';
   checkSchema(requestedSchema, 'schema', fail, { formatVersion, strictIdentifierFields: true });
   const schema = withLeadingKeys(requestedSchema, { type: 'struct', 'schema-id': 0 }) as Schema;

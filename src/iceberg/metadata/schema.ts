@@ -47,6 +47,35 @@ const DECIMAL = /^decimal\(\s*(\d+)\s*,\s*(\d+)\s*\)$/;
 const FIXED = /^fixed\[\s*(\d+)\s*\]$/;
 const GEO = /^(geometry|geography)\s*\(.*\)$/;
 
+/**
+ * How deeply struct, list and map types may nest. Far beyond any real table; the checks and copies of a
+ * schema recurse once per level, so an unbounded depth (10,000 nested lists) would overflow the stack.
+ */
+export const MAX_TYPE_NESTING_DEPTH = 100;
+
+/**
+ * Refuses a schema whose types nest deeper than MAX_TYPE_NESTING_DEPTH. Iterative, so it is safe at any
+ * depth; every entry point that walks a schema (normalizeRequestedSchema, checkSchema) calls it first.
+ */
+export function checkTypeNesting(schema: JsonObject, what: string, fail: Fail): void {
+  const pending: Array<{ type: unknown; depth: number }> = [{ type: schema, depth: 0 }];
+  while (pending.length > 0) {
+    const { type, depth } = pending.pop()!;
+    if (!isObject(type)) continue;
+    if (depth > MAX_TYPE_NESTING_DEPTH) {
+      throw fail(`${what} nests types deeper than ${MAX_TYPE_NESTING_DEPTH} levels`);
+    }
+    const next = depth + 1;
+    if (type.type === 'list') {
+      pending.push({ type: type.element, depth: next });
+    } else if (type.type === 'map') {
+      pending.push({ type: type.key, depth: next }, { type: type.value, depth: next });
+    } else if (Array.isArray(type.fields)) {
+      for (const field of type.fields) if (isObject(field)) pending.push({ type: field.type, depth: next });
+    }
+  }
+}
+
 export interface SchemaCheckOptions {
   formatVersion: FormatVersion;
   /** Identifier fields must be required primitives (checked on schemas a client adds, not on files read). */
@@ -59,6 +88,7 @@ export interface SchemaCheckOptions {
  */
 export function checkSchema(schema: JsonObject, what: string, fail: Fail, options: SchemaCheckOptions): Set<number> {
   if (schema.type !== 'struct') throw fail(`${what} must have "type": "struct"`);
+  checkTypeNesting(schema, what, fail);
   const ids = new Map<number, { type: IcebergType; required: boolean; nestedInCollection: boolean }>();
   checkStruct(schema, what, fail, options.formatVersion, ids, false);
   const identifierFieldIds = schema['identifier-field-ids'];
@@ -236,7 +266,8 @@ function numberOr(value: unknown, fallback: number): number {
  * A copy of a schema sent by a client, with the one accepted leniency applied: the type name `integer`
  * (sent by some older tools) becomes the spec's `int`. Everything else is kept exactly as sent.
  */
-export function normalizeRequestedSchema(schema: JsonObject): JsonObject {
+export function normalizeRequestedSchema(schema: JsonObject, fail: Fail): JsonObject {
+  checkTypeNesting(schema, 'schema', fail);
   const copy = structuredClone(schema);
   const fixType = (holder: JsonObject, key: string): void => {
     const type = holder[key];

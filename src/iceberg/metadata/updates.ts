@@ -308,7 +308,7 @@ class TableMetadataBuilder {
   // ---- schemas -------------------------------------------------------------------------------------
 
   private addSchema(update: JsonObject, fail: Fail): void {
-    const requested = normalizeRequestedSchema(requireObject(update.schema, 'schema', fail));
+    const requested = normalizeRequestedSchema(requireObject(update.schema, 'schema', fail), fail);
     if (requested.type === undefined) requested.type = 'struct';
     checkSchema(requested, 'schema', fail, { formatVersion: this.formatVersion, strictIdentifierFields: true });
     const deprecatedLastColumnId =

@@ -101,9 +101,8 @@ export function copy<T>(value: T): T {
   if (value === null || typeof value !== 'object') return value;
   if (value instanceof Date) return new Date(value.getTime()) as T;
   if (Array.isArray(value)) return value.map(copy) as T;
-  const result: Record<string, unknown> = {};
-  for (const [field, fieldValue] of Object.entries(value)) result[field] = copy(fieldValue);
-  return result as T;
+  // fromEntries defines each key as an own property: a map key named `__proto__` survives the copy.
+  return Object.fromEntries(Object.entries(value).map(([field, fieldValue]) => [field, copy(fieldValue)])) as T;
 }
 
 /** Binary (Unicode code point) order, the order every backend lists names in. */

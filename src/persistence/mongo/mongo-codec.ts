@@ -55,9 +55,8 @@ export function toPairs(map: StringMap): PairDoc[] {
 }
 
 export function fromPairs(pairs: PairDoc[] | undefined | null): StringMap {
-  const map: StringMap = {};
-  for (const { k, v } of pairs ?? []) map[k] = v;
-  return map;
+  // fromEntries defines each key as an own property: a key named `__proto__` is kept as a key.
+  return Object.fromEntries((pairs ?? []).map(({ k, v }) => [k, v]));
 }
 
 export function toJson(value: unknown): string | null {

@@ -12,7 +12,7 @@ import {
   type StringMap,
 } from '../persistence/models';
 import { AssetsPort, CatalogsPort, UnitOfWorkPort } from '../persistence/ports';
-import { IdentityPort } from '../persistence/ports/identity.port';
+import { RolesAndGrantsPort } from '../persistence/ports';
 import { effectiveGrantsOf } from '../auth/grants';
 import { assetListedFor } from '../auth/permissions';
 import { isAdminRole } from '../auth/roles';
@@ -36,7 +36,7 @@ export class AssetsService {
     private readonly catalogs: CatalogsPort,
     private readonly assets: AssetsPort,
     private readonly unitOfWork: UnitOfWorkPort,
-    private readonly identity: IdentityPort,
+    private readonly rolesAndGrants: RolesAndGrantsPort,
   ) {}
 
   /** Registers a new asset; an existing one with the same name is 409 (never overwritten). */
@@ -79,7 +79,7 @@ export class AssetsService {
     const found = await this.catalogs.getCatalog(principal.tenantId, catalog);
     if (!found) throw new NotFoundError('catalog', catalog);
     if (isAdminRole(principal.role)) return this.assets.listAssets(principal.tenantId, catalog, MAIN_BRANCH, namespace, page);
-    const grants = await effectiveGrantsOf(this.identity, principal);
+    const grants = await effectiveGrantsOf(this.rolesAndGrants, principal);
     const visible = (await this.assets.listAssets(principal.tenantId, catalog, MAIN_BRANCH, namespace)).filter((asset) =>
       assetListedFor(grants, { catalogId: found.id, namespace: asset.namespace, assetId: asset.id }),
     );

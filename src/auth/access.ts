@@ -1,4 +1,4 @@
-import type { Action } from '../persistence/ports/identity.port';
+import type { Action } from '../persistence/ports';
 
 /**
  * Who may call a route, declared ON the controller method: `@Public()` or `@Access(...)`. This metadata is the

@@ -6,7 +6,7 @@ import { Reflector } from '@nestjs/core';
 import { ForbiddenError, ValidationError } from '../common/errors';
 import { ConfigError, loadConfig } from '../config/config';
 import type { AppConfig } from '../config/config';
-import type { PermissionGrant } from '../persistence/ports/identity.port';
+import type { PermissionGrant } from '../persistence/ports';
 import { AuthorizationGuard } from './authorization.guard';
 import { openMemoryPersistence } from '../persistence/memory/memory-persistence';
 import { ROOT_USER_ID } from './auth.tokens';
@@ -241,9 +241,9 @@ describe('identity bootstrap', () => {
         { jwtSecret: SECRET, rootUser: 'root', rootPassword, file: 'unused', generated: [] },
         () => undefined,
         ports.tenants,
-        ports.identity,
+        ports.users,
       ).onApplicationBootstrap();
-    const version = async () => (await ports.identity.getUser(null, ROOT_USER_ID))?.credentialVersion;
+    const version = async () => (await ports.users.getUser(null, ROOT_USER_ID))?.credentialVersion;
     await boot('first-root-password');
     expect(await version()).toBe(0);
     await boot('first-root-password');

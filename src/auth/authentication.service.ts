@@ -5,7 +5,7 @@ import type { Principal } from '../common/http/principal';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { DEFAULT_TENANT_ID } from '../persistence/models';
-import { IdentityPort, type ServiceUser, type User, type UserRole } from '../persistence/ports/identity.port';
+import { ServiceUsersPort, TokensPort, UsersPort, type ServiceUser, type User, type UserRole } from '../persistence/ports';
 import { AUTH_SECRETS, NO_AUTH_ADMIN_ID, ROOT_USER_ID, type AuthSecrets } from './auth.tokens';
 import { TooManyAttemptsException, type AuthSession } from './auth-session';
 import { serviceUserIdOfApiKey, tokenDigest, verifySecret } from './credentials';
@@ -54,7 +54,9 @@ export class AuthenticationService {
   private readonly verifiedApiKeys = new Map<string, number>();
 
   constructor(
-    private readonly identity: IdentityPort,
+    private readonly users: UsersPort,
+    private readonly tokens: TokensPort,
+    private readonly serviceUsers: ServiceUsersPort,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(AUTH_SECRETS) private readonly secrets: AuthSecrets,
   ) {
@@ -103,10 +105,10 @@ export class AuthenticationService {
     }
     const [revoked, subject] = await failClosed(() =>
       Promise.all([
-        this.identity.isTokenRevoked(claims.jti),
+        this.tokens.isTokenRevoked(claims.jti),
         claims.svc
-          ? this.identity.getServiceUserForAuthentication(claims.sub)
-          : this.identity.getUser(claims.role === 'root' ? null : claims.tenant_id, claims.sub),
+          ? this.serviceUsers.getServiceUserForAuthentication(claims.sub)
+          : this.users.getUser(claims.role === 'root' ? null : claims.tenant_id, claims.sub),
       ]),
     );
     if (revoked) throw new UnauthenticatedError('Token has been revoked');
@@ -197,7 +199,7 @@ export class AuthenticationService {
       throw new UnauthenticatedError(message);
     };
     if (id === null || !UUID.test(id)) return fail('Invalid API key');
-    const serviceUser = await failClosed(() => this.identity.getServiceUserForAuthentication(id.toLowerCase()));
+    const serviceUser = await failClosed(() => this.serviceUsers.getServiceUserForAuthentication(id.toLowerCase()));
     if (!serviceUser) return fail('Invalid API key');
     const cacheKey = `${tokenDigest(secret)}:${serviceUser.apiKeyHash}`;
     const cachedUntil = this.verifiedApiKeys.get(cacheKey);
@@ -264,7 +266,7 @@ export class AuthenticationService {
     const token = signToken(claims, this.secrets.jwtSecret);
     const expiresAt = new Date(claims.exp * 1000);
     if (input.record) {
-      await this.identity.recordToken({
+      await this.tokens.recordToken({
         tokenId: claims.jti,
         userId: input.subjectId,
         tenantId: input.role === 'root' ? null : input.tenantId,

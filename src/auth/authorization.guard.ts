@@ -7,7 +7,7 @@ import { catalogName } from '../common/http/resource-name';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { AssetsPort, BranchesPort, CatalogsPort, MergeOperationsPort } from '../persistence/ports';
-import { IdentityPort, type Action } from '../persistence/ports/identity.port';
+import { RolesAndGrantsPort, type Action } from '../persistence/ports';
 import { ROUTE_ACCESS, type Access, type RequestTarget, type RouteRequest } from './access';
 import type { AuthenticatedRequest, AuthSession } from './auth-session';
 import { effectiveGrantsOf } from './grants';
@@ -26,7 +26,7 @@ export class AuthorizationGuard implements CanActivate {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly identity: IdentityPort,
+    private readonly rolesAndGrants: RolesAndGrantsPort,
     private readonly catalogs: CatalogsPort,
     private readonly assets: AssetsPort,
     private readonly mergeOperations: MergeOperationsPort,
@@ -134,7 +134,7 @@ export class AuthorizationGuard implements CanActivate {
    */
   private async authorizeResource(principal: Principal, action: Action, target: RequestTarget): Promise<void> {
     const tenantId = principal.tenantId;
-    const grants = await effectiveGrantsOf(this.identity, principal);
+    const grants = await effectiveGrantsOf(this.rolesAndGrants, principal);
     const resolved = await this.resolve(tenantId, target, (catalogId) => needsAssetId(grants, catalogId));
     if (!grantsAllow(grants, action, resolved)) {
       throw new ForbiddenError(`Forbidden: the '${action}' permission is required`);

@@ -5,7 +5,7 @@ import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { DEFAULT_TENANT_ID } from '../persistence/models';
 import { TenantsPort } from '../persistence/ports';
-import { IdentityPort } from '../persistence/ports/identity.port';
+import { UsersPort } from '../persistence/ports';
 import { AUTH_SECRETS, NO_AUTH_ADMIN_ID, ROOT_USER_ID, type AuthSecrets } from './auth.tokens';
 import { firstStartBanner } from './bootstrap-secrets';
 import { hashSecret, verifySecret } from './credentials';
@@ -29,7 +29,7 @@ export class IdentityBootstrap implements OnApplicationBootstrap {
     @Inject(AUTH_SECRETS) private readonly secrets: AuthSecrets,
     @Inject(BANNER_SINK) private readonly banner: BannerSink,
     private readonly tenants: TenantsPort,
-    private readonly identity: IdentityPort,
+    private readonly users: UsersPort,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -58,10 +58,10 @@ export class IdentityBootstrap implements OnApplicationBootstrap {
   private async syncRootUser(): Promise<void> {
     const { rootUser, rootPassword } = this.secrets;
     const now = new Date();
-    const stored = await this.identity.getUser(null, ROOT_USER_ID);
+    const stored = await this.users.getUser(null, ROOT_USER_ID);
     if (stored && stored.username === rootUser) {
       if (!(await verifySecret(rootPassword, stored.passwordHash)) || !stored.active) {
-        await this.identity.updateUser(
+        await this.users.updateUser(
           null,
           ROOT_USER_ID,
           // A new root password ends the sessions issued under the old one.
@@ -76,9 +76,9 @@ export class IdentityBootstrap implements OnApplicationBootstrap {
       return;
     }
     // A renamed root: the old row (and the tokens recorded for it) go.
-    if (stored) await this.identity.deleteUser(null, ROOT_USER_ID);
+    if (stored) await this.users.deleteUser(null, ROOT_USER_ID);
     try {
-      await this.identity.createUser({
+      await this.users.createUser({
         id: ROOT_USER_ID,
         tenantId: null,
         username: rootUser,
@@ -98,10 +98,10 @@ export class IdentityBootstrap implements OnApplicationBootstrap {
   }
 
   private async ensureNoAuthAdmin(): Promise<void> {
-    if (await this.identity.getUser(DEFAULT_TENANT_ID, NO_AUTH_ADMIN_ID)) return;
+    if (await this.users.getUser(DEFAULT_TENANT_ID, NO_AUTH_ADMIN_ID)) return;
     const now = new Date();
     try {
-      await this.identity.createUser({
+      await this.users.createUser({
         id: NO_AUTH_ADMIN_ID,
         tenantId: DEFAULT_TENANT_ID,
         username: this.config.auth.adminUser,

@@ -7,7 +7,7 @@ import { JsonBody } from '../common/http/validation';
 import { timestampOffset, timestampZ } from '../common/wire-timestamp';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import type { ActiveTokenWithUser } from '../persistence/ports/identity.port';
+import type { ActiveTokenWithUser } from '../persistence/ports';
 import {
   AssignRoleDto,
   CreateRoleDto,

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { UserRole } from '../persistence/ports/identity.port';
+import type { UserRole } from '../persistence/ports';
 import { isUserRole } from './roles';
 
 /**

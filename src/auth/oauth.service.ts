@@ -3,7 +3,7 @@ import { UnauthenticatedError } from '../common/errors';
 import { OAuthErrorException } from '../common/http/oauth-error';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { IdentityPort } from '../persistence/ports/identity.port';
+import { ServiceUsersPort } from '../persistence/ports';
 import { AuthenticationService } from './authentication.service';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -26,7 +26,7 @@ export class OAuthService {
 
   constructor(
     private readonly authentication: AuthenticationService,
-    private readonly identity: IdentityPort,
+    private readonly serviceUsers: ServiceUsersPort,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -58,7 +58,7 @@ export class OAuthService {
       serviceUser: true,
       record: false,
     });
-    this.identity
+    this.serviceUsers
       .updateServiceUser(serviceUser.tenantId, serviceUser.id, { lastUsedAt: new Date() })
       .catch((error: unknown) => this.logger.warn(`Could not record the service user's last use: ${String(error)}`));
     return {

@@ -1,5 +1,5 @@
 import { ValidationError } from '../common/errors';
-import { ACTIONS, type Action, type PermissionGrant, type PermissionScope } from '../persistence/ports/identity.port';
+import { ACTIONS, type Action, type PermissionGrant, type PermissionScope } from '../persistence/ports';
 
 /**
  * Pure RBAC rules (contract management §4.11): which granted action implies which required one, and which

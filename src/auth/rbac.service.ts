@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { ForbiddenError, NotFoundError, ValidationError } from '../common/errors';
 import type { Principal } from '../common/http/principal';
 import type { Pagination } from '../persistence/models';
-import { IdentityPort, type Permission, type PermissionGrant, type Role } from '../persistence/ports/identity.port';
+import { RolesAndGrantsPort, UsersPort, type Permission, type PermissionGrant, type Role } from '../persistence/ports';
 import { parseActions, parseGrants, parseScope } from './permissions';
 import { isAdminRole } from './roles';
 
@@ -14,7 +14,10 @@ import { isAdminRole } from './roles';
  */
 @Injectable()
 export class RbacService {
-  constructor(private readonly identity: IdentityPort) {}
+  constructor(
+    private readonly rolesAndGrants: RolesAndGrantsPort,
+    private readonly users: UsersPort,
+  ) {}
 
   async createRole(
     principal: Principal,
@@ -23,7 +26,7 @@ export class RbacService {
     this.assertOwnTenant(principal, input.tenantId);
     validateName(input.name);
     const now = new Date();
-    return this.identity.createRole({
+    return this.rolesAndGrants.createRole({
       id: randomUUID(),
       tenantId: principal.tenantId,
       name: input.name,
@@ -36,11 +39,11 @@ export class RbacService {
   }
 
   listRoles(principal: Principal, page: Pagination): Promise<Role[]> {
-    return this.identity.listRoles(principal.tenantId, page);
+    return this.rolesAndGrants.listRoles(principal.tenantId, page);
   }
 
   async getRole(principal: Principal, id: string): Promise<Role> {
-    const role = await this.identity.getRole(principal.tenantId, id);
+    const role = await this.rolesAndGrants.getRole(principal.tenantId, id);
     if (!role) throw new NotFoundError('role', id, 'Role not found');
     return role;
   }
@@ -54,7 +57,7 @@ export class RbacService {
     if (input.id !== undefined && input.id.toLowerCase() !== id) throw new ValidationError('Role ID mismatch');
     validateName(input.name);
     const permissions: PermissionGrant[] = input.permissions === undefined ? [] : parseGrants(input.permissions);
-    return this.identity.updateRole(
+    return this.rolesAndGrants.updateRole(
       principal.tenantId,
       id,
       { name: input.name, description: input.description ?? null, permissions },
@@ -63,11 +66,11 @@ export class RbacService {
   }
 
   deleteRole(principal: Principal, id: string): Promise<void> {
-    return this.identity.deleteRole(principal.tenantId, id);
+    return this.rolesAndGrants.deleteRole(principal.tenantId, id);
   }
 
   assignRole(principal: Principal, userId: string, roleId: string): Promise<void> {
-    return this.identity.assignRole({
+    return this.rolesAndGrants.assignRole({
       userId,
       roleId: roleId.toLowerCase(),
       tenantId: principal.tenantId,
@@ -78,19 +81,19 @@ export class RbacService {
 
   async listUserRoles(principal: Principal, userId: string): Promise<Role[]> {
     if (userId !== principal.userId && !isAdminRole(principal.role)) throw new ForbiddenError('Cannot view other users');
-    if (!(await this.identity.getUser(principal.tenantId, userId))) throw new NotFoundError('user', userId, 'User not found');
-    return this.identity.listUserRoles(principal.tenantId, userId);
+    if (!(await this.users.getUser(principal.tenantId, userId))) throw new NotFoundError('user', userId, 'User not found');
+    return this.rolesAndGrants.listUserRoles(principal.tenantId, userId);
   }
 
   unassignRole(principal: Principal, userId: string, roleId: string): Promise<void> {
-    return this.identity.unassignRole(principal.tenantId, userId, roleId.toLowerCase());
+    return this.rolesAndGrants.unassignRole(principal.tenantId, userId, roleId.toLowerCase());
   }
 
   grant(principal: Principal, input: { userId: unknown; scope: unknown; actions: unknown }): Promise<Permission> {
     if (typeof input.userId !== 'string' || input.userId === '') throw new ValidationError('user-id is required');
     const actions = parseActions(input.actions);
     if (actions.length === 0) throw new ValidationError('actions must not be empty');
-    return this.identity.grantPermission({
+    return this.rolesAndGrants.grantPermission({
       id: randomUUID(),
       tenantId: principal.tenantId,
       userId: input.userId.toLowerCase(),
@@ -105,13 +108,13 @@ export class RbacService {
   listPermissions(principal: Principal, userId: string | undefined, page: Pagination): Promise<Permission[]> {
     if (!isAdminRole(principal.role)) {
       if (userId !== undefined && userId !== principal.userId) throw new ForbiddenError('Cannot view other users');
-      return this.identity.listPermissions(principal.tenantId, { userId: principal.userId }, page);
+      return this.rolesAndGrants.listPermissions(principal.tenantId, { userId: principal.userId }, page);
     }
-    return this.identity.listPermissions(principal.tenantId, userId === undefined ? {} : { userId }, page);
+    return this.rolesAndGrants.listPermissions(principal.tenantId, userId === undefined ? {} : { userId }, page);
   }
 
   revoke(principal: Principal, id: string): Promise<void> {
-    return this.identity.revokePermission(principal.tenantId, id.toLowerCase());
+    return this.rolesAndGrants.revokePermission(principal.tenantId, id.toLowerCase());
   }
 
   private assertOwnTenant(principal: Principal, tenantId: string | null | undefined): void {

@@ -1,5 +1,5 @@
 import { ValidationError } from '../common/errors';
-import type { UserRole } from '../persistence/ports/identity.port';
+import type { UserRole } from '../persistence/ports';
 
 /** Built-in roles from least to most powerful; a caller never hands out a role above its own. */
 const RANK: Record<UserRole, number> = { 'tenant-user': 0, 'tenant-admin': 1, root: 2 };

@@ -5,7 +5,7 @@ import type { Principal } from '../common/http/principal';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import type { Pagination } from '../persistence/models';
-import { IdentityPort, type ServiceUser, type ServiceUserPatch } from '../persistence/ports/identity.port';
+import { ServiceUsersPort, type ServiceUser, type ServiceUserPatch } from '../persistence/ports';
 import { hashSecret, newApiKey } from './credentials';
 import { parseRoleName, roleRank } from './roles';
 
@@ -17,7 +17,7 @@ import { parseRoleName, roleRank } from './roles';
 @Injectable()
 export class ServiceUsersService {
   constructor(
-    private readonly identity: IdentityPort,
+    private readonly serviceUsers: ServiceUsersPort,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -37,7 +37,7 @@ export class ServiceUsersService {
     const id = randomUUID();
     const apiKey = newApiKey(id);
     const now = new Date();
-    const serviceUser = await this.identity.createServiceUser({
+    const serviceUser = await this.serviceUsers.createServiceUser({
       id,
       tenantId: principal.tenantId,
       name: input.name,
@@ -55,11 +55,11 @@ export class ServiceUsersService {
   }
 
   list(principal: Principal, page: Pagination): Promise<ServiceUser[]> {
-    return this.identity.listServiceUsers(principal.tenantId, page);
+    return this.serviceUsers.listServiceUsers(principal.tenantId, page);
   }
 
   async get(principal: Principal, id: string): Promise<ServiceUser> {
-    const serviceUser = await this.identity.getServiceUser(principal.tenantId, id);
+    const serviceUser = await this.serviceUsers.getServiceUser(principal.tenantId, id);
     if (!serviceUser) throw new NotFoundError('service-user', id, 'Service user not found');
     return serviceUser;
   }
@@ -77,11 +77,11 @@ export class ServiceUsersService {
       patch.role = parseRoleName(input.role);
       this.assertGrantable(principal, patch.role);
     }
-    return this.identity.updateServiceUser(principal.tenantId, id, patch);
+    return this.serviceUsers.updateServiceUser(principal.tenantId, id, patch);
   }
 
   delete(principal: Principal, id: string): Promise<void> {
-    return this.identity.deleteServiceUser(principal.tenantId, id);
+    return this.serviceUsers.deleteServiceUser(principal.tenantId, id);
   }
 
   /**
@@ -91,7 +91,7 @@ export class ServiceUsersService {
   async rotate(principal: Principal, id: string): Promise<{ serviceUser: ServiceUser; apiKey: string }> {
     await this.get(principal, id);
     const apiKey = newApiKey(id);
-    const serviceUser = await this.identity.updateServiceUser(principal.tenantId, id, {
+    const serviceUser = await this.serviceUsers.updateServiceUser(principal.tenantId, id, {
       apiKeyHash: await hashSecret(apiKey, this.config.auth.bcryptRounds),
       bumpCredentialVersion: true,
     });

@@ -4,7 +4,7 @@ import type { Principal } from '../common/http/principal';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import type { Pagination } from '../persistence/models';
-import { IdentityPort, type ActiveTokenWithUser, type User } from '../persistence/ports/identity.port';
+import { TokensPort, UsersPort, type ActiveTokenWithUser, type User } from '../persistence/ports';
 import type { AuthSession } from './auth-session';
 import { AuthenticationService, type IssuedToken } from './authentication.service';
 import { parseRoleName, roleRank } from './roles';
@@ -26,7 +26,8 @@ export interface GenerateTokenInput {
 @Injectable()
 export class TokensService {
   constructor(
-    private readonly identity: IdentityPort,
+    private readonly users: UsersPort,
+    private readonly tokens: TokensPort,
     private readonly authentication: AuthenticationService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -63,12 +64,12 @@ export class TokensService {
   /** The token's user: the named user of the tenant, or the caller itself. */
   private async subjectOf(principal: Principal, session: AuthSession, tenantId: string, username?: string): Promise<User> {
     if (username !== undefined) {
-      const user = await this.identity.findUserByUsername(tenantId, username);
+      const user = await this.users.findUserByUsername(tenantId, username);
       if (!user) throw new NotFoundError('user', username, 'User not found');
       return user;
     }
     if (session.subjectKind !== 'user') throw new ValidationError('username is required: a service user has no user tokens');
-    const self = await this.identity.getUser(principal.role === 'root' ? null : session.homeTenantId, principal.userId);
+    const self = await this.users.getUser(principal.role === 'root' ? null : session.homeTenantId, principal.userId);
     if (!self) throw new NotFoundError('user', principal.userId, 'User not found');
     return self;
   }
@@ -96,7 +97,7 @@ export class TokensService {
   /** Revokes the caller's own token (logout, `auth/revoke`). Other credentials have nothing to revoke. */
   async revokeSession(principal: Principal, session: AuthSession, reason: string | null): Promise<boolean> {
     if (session.method !== 'token' || !session.tokenId || !session.tokenExpiresAt) return false;
-    await this.identity.revokeToken({
+    await this.tokens.revokeToken({
       tokenId: session.tokenId,
       tenantId: principal.role === 'root' ? null : session.homeTenantId,
       revokedAt: new Date(),
@@ -113,26 +114,26 @@ export class TokensService {
   async revokeById(principal: Principal, tokenId: string, reason: string | null): Promise<void> {
     const id = tokenId.toLowerCase();
     const token =
-      (await this.identity.getActiveToken(principal.tenantId, id)) ??
-      (principal.role === 'root' ? await this.identity.getActiveToken(null, id) : null);
+      (await this.tokens.getActiveToken(principal.tenantId, id)) ??
+      (principal.role === 'root' ? await this.tokens.getActiveToken(null, id) : null);
     if (!token) throw new NotFoundError('token', id, 'Token not found');
-    await this.identity.revokeToken({ tokenId: id, tenantId: token.tenantId, revokedAt: new Date(), expiresAt: token.expiresAt, reason });
+    await this.tokens.revokeToken({ tokenId: id, tenantId: token.tenantId, revokedAt: new Date(), expiresAt: token.expiresAt, reason });
   }
 
   cleanup(principal: Principal): Promise<number> {
     const scope = principal.role === 'root' ? ('all-tenants' as const) : { tenantId: principal.tenantId };
-    return this.identity.deleteExpiredTokens(scope, new Date());
+    return this.tokens.deleteExpiredTokens(scope, new Date());
   }
 
   listMine(principal: Principal, session: AuthSession, page: Pagination): Promise<ActiveTokenWithUser[]> {
     if (session.subjectKind !== 'user') return Promise.resolve([]);
     const tenantId = principal.role === 'root' ? null : session.homeTenantId;
-    return this.identity.listActiveTokens(tenantId, { userId: principal.userId }, new Date(), page);
+    return this.tokens.listActiveTokens(tenantId, { userId: principal.userId }, new Date(), page);
   }
 
   async listForUser(principal: Principal, userId: string, page: Pagination): Promise<ActiveTokenWithUser[]> {
-    const user = await this.identity.getUser(principal.tenantId, userId);
+    const user = await this.users.getUser(principal.tenantId, userId);
     if (!user) throw new NotFoundError('user', userId, 'User not found');
-    return this.identity.listActiveTokens(principal.tenantId, { userId }, new Date(), page);
+    return this.tokens.listActiveTokens(principal.tenantId, { userId }, new Date(), page);
   }
 }

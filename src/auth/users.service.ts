@@ -6,7 +6,7 @@ import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import type { Pagination } from '../persistence/models';
 import { TenantsPort } from '../persistence/ports';
-import { IdentityPort, type User, type UserPatch } from '../persistence/ports/identity.port';
+import { UsersPort, type User, type UserPatch } from '../persistence/ports';
 import { ROOT_USER_ID } from './auth.tokens';
 import type { AuthSession } from './auth-session';
 import { AuthenticationService, type CredentialAttempt, type IssuedToken } from './authentication.service';
@@ -43,7 +43,7 @@ export class UsersService {
   private decoy: string | undefined;
 
   constructor(
-    private readonly identity: IdentityPort,
+    private readonly users: UsersPort,
     private readonly tenants: TenantsPort,
     private readonly authentication: AuthenticationService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -60,7 +60,7 @@ export class UsersService {
   ): Promise<{ user: User; issued: IssuedToken }> {
     const attempt = passwordAttempt(input.tenantId, input.username, sourceAddress);
     this.authentication.assertNotThrottled(attempt);
-    const user = await this.identity.findUserByUsername(input.tenantId, input.username);
+    const user = await this.users.findUserByUsername(input.tenantId, input.username);
     const valid = await verifySecret(input.password, user?.passwordHash ?? this.decoyHash());
     if (!user || user.passwordHash === null || !valid) {
       this.authentication.recordFailure(attempt);
@@ -78,7 +78,7 @@ export class UsersService {
       record: true,
     });
     const now = new Date();
-    const updated = await this.identity.updateUser(user.tenantId, user.id, { lastLoginAt: now }, now);
+    const updated = await this.users.updateUser(user.tenantId, user.id, { lastLoginAt: now }, now);
     return { user: updated, issued };
   }
 
@@ -90,7 +90,7 @@ export class UsersService {
   /** The caller as a stored user; a service user or a missing row is synthesised from the session. */
   async me(principal: Principal, session: AuthSession): Promise<User> {
     if (session.subjectKind === 'user') {
-      const stored = await this.identity.getUser(principal.role === 'root' ? null : session.homeTenantId, principal.userId);
+      const stored = await this.users.getUser(principal.role === 'root' ? null : session.homeTenantId, principal.userId);
       if (stored) return stored;
     }
     const now = new Date();
@@ -122,7 +122,7 @@ export class UsersService {
     validateNewPassword(input.password);
     validateUsername(input.username);
     const now = new Date();
-    return this.identity.createUser({
+    return this.users.createUser({
       id: randomUUID(),
       tenantId,
       username: input.username,
@@ -139,7 +139,7 @@ export class UsersService {
   }
 
   list(principal: Principal, page: Pagination): Promise<User[]> {
-    return this.identity.listUsers(principal.tenantId, page);
+    return this.users.listUsers(principal.tenantId, page);
   }
 
   async get(principal: Principal, id: string): Promise<User> {
@@ -172,7 +172,7 @@ export class UsersService {
       patch.passwordHash = await hashSecret(input.password, this.config.auth.bcryptRounds);
       patch.bumpCredentialVersion = true;
     }
-    return this.identity.updateUser(user.tenantId, id, patch, new Date());
+    return this.users.updateUser(user.tenantId, id, patch, new Date());
   }
 
   private async verifyCurrentPassword(
@@ -195,7 +195,7 @@ export class UsersService {
     if (id === principal.userId) throw new ValidationError('Cannot delete yourself');
     const user = await this.find(principal, id);
     if (user.role === 'root') throw new ForbiddenError('The root user cannot be deleted');
-    await this.identity.deleteUser(user.tenantId, id);
+    await this.users.deleteUser(user.tenantId, id);
   }
 
   private assertSelfOrAdmin(principal: Principal, id: string, message: string): void {
@@ -205,8 +205,8 @@ export class UsersService {
   /** A user of the effective tenant (root also finds itself in the root space). */
   private async find(principal: Principal, id: string): Promise<User> {
     const user =
-      (await this.identity.getUser(principal.tenantId, id)) ??
-      (principal.role === 'root' && id === principal.userId ? await this.identity.getUser(null, id) : null);
+      (await this.users.getUser(principal.tenantId, id)) ??
+      (principal.role === 'root' && id === principal.userId ? await this.users.getUser(null, id) : null);
     if (!user) throw new NotFoundError('user', id, 'User not found');
     return user;
   }

@@ -1,5 +1,5 @@
 import { timestampZ } from '../common/wire-timestamp';
-import type { Permission, Role, ServiceUser, User } from '../persistence/ports/identity.port';
+import type { Permission, Role, ServiceUser, User } from '../persistence/ports';
 
 /**
  * Wire shapes of the identity endpoints (contract management §0.2, §4.9–§4.12). UserInfo, the RBAC objects

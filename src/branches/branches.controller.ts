@@ -3,7 +3,7 @@ import { Access, catalogFrom, resource, stringField, type RouteRequest } from '.
 import { parsePagination } from '../common/http/pagination';
 import { CurrentPrincipal, type Principal } from '../common/http/principal';
 import { JsonBody } from '../common/http/validation';
-import type { Action } from '../persistence/ports/identity.port';
+import type { Action } from '../persistence/ports';
 import { BranchResponse, CreateBranchDto, toBranchResponse } from './branch.dto';
 import { BranchesService } from './branches.service';
 import { requireCatalogQuery } from '../common/http/management-names';

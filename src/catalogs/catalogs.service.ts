@@ -10,7 +10,7 @@ import { validateResourceName } from '../common/http/resource-name';
 import { assertCatalogStorageLocationAllowed } from '../iceberg/table-location';
 import type { Catalog, CatalogType, Pagination, StringMap, Warehouse } from '../persistence/models';
 import { AssetsPort, BranchesPort, CatalogPatch, CatalogsPort, NamespacesPort, WarehousesPort } from '../persistence/ports';
-import { IdentityPort } from '../persistence/ports/identity.port';
+import { RolesAndGrantsPort } from '../persistence/ports';
 import { ObjectStorage } from '../storage';
 import type { CatalogSummaryResponse } from './catalog.dto';
 import { buildNamespaceTree, type NamespaceNode } from './namespace-tree';
@@ -43,13 +43,13 @@ export class CatalogsService {
     private readonly namespaces: NamespacesPort,
     private readonly branches: BranchesPort,
     private readonly assets: AssetsPort,
-    private readonly identity: IdentityPort,
+    private readonly rolesAndGrants: RolesAndGrantsPort,
     private readonly storage: ObjectStorage,
   ) {}
 
   async list(principal: Principal, page: Pagination): Promise<Catalog[]> {
     if (isAdminRole(principal.role)) return this.catalogs.listCatalogs(principal.tenantId, page);
-    const grants = await effectiveGrantsOf(this.identity, principal);
+    const grants = await effectiveGrantsOf(this.rolesAndGrants, principal);
     const visible = (await this.catalogs.listCatalogs(principal.tenantId)).filter((catalog) =>
       catalogListedFor(grants, catalog.id),
     );

@@ -6,12 +6,16 @@ import {
   MergeOperationsPort,
   NamespacesPort,
   PersistenceHealthPort,
+  RolesAndGrantsPort,
+  ServiceUsersPort,
   TagsPort,
+  TenantIdentitiesPort,
   TenantsPort,
+  TokensPort,
   UnitOfWorkPort,
+  UsersPort,
   WarehousesPort,
 } from './ports';
-import { IdentityPort } from './ports/identity.port';
 
 /** Every port of one opened backend. Each adapter's `open…Persistence` returns one of these. */
 export interface PersistencePorts {
@@ -26,7 +30,11 @@ export interface PersistencePorts {
   mergeOperations: MergeOperationsPort;
   unitOfWork: UnitOfWorkPort;
   health: PersistenceHealthPort;
-  identity: IdentityPort;
+  users: UsersPort;
+  tokens: TokensPort;
+  rolesAndGrants: RolesAndGrantsPort;
+  serviceUsers: ServiceUsersPort;
+  tenantIdentities: TenantIdentitiesPort;
 }
 
 /** DI token of each port, with the PersistencePorts field that provides it. */
@@ -42,5 +50,9 @@ export const PORT_BINDINGS = [
   [MergeOperationsPort, 'mergeOperations'],
   [UnitOfWorkPort, 'unitOfWork'],
   [PersistenceHealthPort, 'health'],
-  [IdentityPort, 'identity'],
+  [UsersPort, 'users'],
+  [TokensPort, 'tokens'],
+  [RolesAndGrantsPort, 'rolesAndGrants'],
+  [ServiceUsersPort, 'serviceUsers'],
+  [TenantIdentitiesPort, 'tenantIdentities'],
 ] as const satisfies ReadonlyArray<readonly [abstract new (...args: never[]) => unknown, keyof PersistencePorts]>;

@@ -7,7 +7,7 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { DEFAULT_TENANT_ID, type Pagination, type StringMap, type Tenant } from '../persistence/models';
 import { TenantPatch, TenantsPort } from '../persistence/ports';
-import { IdentityPort } from '../persistence/ports/identity.port';
+import { TenantIdentitiesPort } from '../persistence/ports';
 
 export interface CreateTenantInput {
   name: string;
@@ -29,7 +29,7 @@ export class TenantsService {
 
   constructor(
     private readonly tenants: TenantsPort,
-    private readonly identity: IdentityPort,
+    private readonly tenantIdentities: TenantIdentitiesPort,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -77,7 +77,7 @@ export class TenantsService {
     }
     await this.tenants.deleteTenant(id);
     try {
-      await this.identity.deleteTenantIdentities(id);
+      await this.tenantIdentities.deleteTenantIdentities(id);
     } catch (error) {
       // The tenant is gone either way; its users can no longer act (their tenant resolves nothing), and
       // the next deletion attempt or an operator cleans the rows up.

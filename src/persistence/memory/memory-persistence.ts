@@ -2,7 +2,12 @@ import type { PersistencePorts } from '../persistence-ports';
 import { PersistenceHealthPort } from '../ports';
 import { MemoryAssets } from './memory-assets';
 import { MemoryBranches } from './memory-branches';
-import { MemoryIdentity } from './identity/memory-identity';
+import { MemoryIdentityState } from './identity/memory-identity-state';
+import { MemoryRolesAndGrants } from './identity/memory-roles-and-grants';
+import { MemoryServiceUsers } from './identity/memory-service-users';
+import { MemoryTenantIdentities } from './identity/memory-tenant-identities';
+import { MemoryTokens } from './identity/memory-tokens';
+import { MemoryUsers } from './identity/memory-users';
 import { MemoryCatalogs } from './memory-catalogs';
 import { MemoryCommits } from './memory-commits';
 import { MemoryMergeOperations } from './memory-merge-operations';
@@ -30,6 +35,7 @@ class MemoryHealth extends PersistenceHealthPort {
  */
 export async function openMemoryPersistence(): Promise<PersistencePorts> {
   const state = new MemoryState();
+  const identity = new MemoryIdentityState();
   return {
     tenants: new MemoryTenants(state),
     warehouses: new MemoryWarehouses(state),
@@ -42,6 +48,10 @@ export async function openMemoryPersistence(): Promise<PersistencePorts> {
     mergeOperations: new MemoryMergeOperations(state),
     unitOfWork: new MemoryUnitOfWork(state),
     health: new MemoryHealth(),
-    identity: new MemoryIdentity(),
+    users: new MemoryUsers(identity),
+    tokens: new MemoryTokens(identity),
+    rolesAndGrants: new MemoryRolesAndGrants(identity),
+    serviceUsers: new MemoryServiceUsers(identity),
+    tenantIdentities: new MemoryTenantIdentities(identity),
   };
 }

@@ -9,7 +9,12 @@ import { MongoAssets } from './mongo-assets';
 import { MongoBranches } from './mongo-branches';
 import { MongoCatalogs } from './mongo-catalogs';
 import { MongoCommits } from './mongo-commits';
-import { createMongoIdentityIndexes, MongoIdentity } from './identity/mongo-identity';
+import { createMongoIdentityIndexes, MongoIdentityStore } from './identity/mongo-identity-store';
+import { MongoRolesAndGrants } from './identity/mongo-roles-and-grants';
+import { MongoServiceUsers } from './identity/mongo-service-users';
+import { MongoTenantIdentities } from './identity/mongo-tenant-identities';
+import { MongoTokens } from './identity/mongo-tokens';
+import { MongoUsers } from './identity/mongo-users';
 import type { MongoContext } from './mongo-context';
 import { MongoMergeOperations } from './mongo-merge-operations';
 import { MongoNamespaces } from './mongo-namespaces';
@@ -60,6 +65,7 @@ export async function openMongoPersistence(
       await createMongoIdentityIndexes(connection);
     }
     const ctx: MongoContext = { connection, models, transactions: new MongoTransactions(connection) };
+    const identity = new MongoIdentityStore(connection);
     return {
       tenants: new MongoTenants(ctx),
       warehouses: new MongoWarehouses(ctx),
@@ -72,7 +78,11 @@ export async function openMongoPersistence(
       mergeOperations: new MongoMergeOperations(ctx),
       unitOfWork: new MongoUnitOfWork(ctx),
       health: new MongoHealth(connection),
-      identity: new MongoIdentity(connection),
+      users: new MongoUsers(identity),
+      tokens: new MongoTokens(identity),
+      rolesAndGrants: new MongoRolesAndGrants(identity),
+      serviceUsers: new MongoServiceUsers(identity),
+      tenantIdentities: new MongoTenantIdentities(identity),
     };
   } catch (error) {
     await connection.close().catch(() => undefined);

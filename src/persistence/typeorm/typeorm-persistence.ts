@@ -10,7 +10,11 @@ import { BackendUnavailableError } from '../../common/errors';
 import { ConnectionPoolStats, PersistenceHealthPort } from '../ports';
 import { translateDriverError } from './driver-errors';
 import { ALL_ENTITIES } from './entities';
-import { TypeormIdentity } from './identity/typeorm-identity';
+import { TypeormRolesAndGrants } from './identity/typeorm-roles-and-grants';
+import { TypeormServiceUsers } from './identity/typeorm-service-users';
+import { TypeormTenantIdentities } from './identity/typeorm-tenant-identities';
+import { TypeormTokens } from './identity/typeorm-tokens';
+import { TypeormUsers } from './identity/typeorm-users';
 import { Dialect, SqlDatabase } from './sql-database';
 import { TypeormAssets } from './typeorm-assets';
 import { TypeormBranches } from './typeorm-branches';
@@ -128,7 +132,11 @@ function createPorts(db: SqlDatabase): PersistencePorts {
     mergeOperations: new TypeormMergeOperations(db),
     unitOfWork: new TypeormUnitOfWork(db),
     health: new TypeormHealth(db),
-    identity: new TypeormIdentity(db),
+    users: new TypeormUsers(db),
+    tokens: new TypeormTokens(db),
+    rolesAndGrants: new TypeormRolesAndGrants(db),
+    serviceUsers: new TypeormServiceUsers(db),
+    tenantIdentities: new TypeormTenantIdentities(db),
   };
 }
 

@@ -5,7 +5,6 @@ import { NO_AUTH_ADMIN_ID } from '../../../src/auth/auth.tokens';
 import { SECRETS_FILE_NAME } from '../../../src/auth/bootstrap-secrets';
 import { DEFAULT_TENANT_ID } from '../../../src/persistence/models';
 import type { PersistencePorts } from '../../../src/persistence/persistence-ports';
-import type { IdentityPort } from '../../../src/persistence/ports/identity.port';
 import {
   AUTH_BACKENDS,
   bearer,
@@ -155,22 +154,24 @@ describe('secrets never reach logs or responses', () => {
 describe('the authentication path fails closed', () => {
   it('an identity store that cannot answer refuses the request (503), never lets it through', async () => {
     const faults = { revocation: false, subject: false, grants: false };
-    const wrap = (ports: PersistencePorts): PersistencePorts => {
-      const identity = ports.identity;
-      const faulty = new Proxy(identity, {
+    /** The port with one method failing (with `error`) while `failing()` holds. */
+    const faulty = <T extends object>(port: T, method: string, failing: () => boolean, error: string): T =>
+      new Proxy(port, {
         get(target, property, receiver) {
           const original = Reflect.get(target, property, receiver) as unknown;
           if (typeof original !== 'function') return original;
           return (...args: unknown[]) => {
-            if (property === 'isTokenRevoked' && faults.revocation) return Promise.reject(new Error('connection reset'));
-            if (property === 'getUser' && faults.subject) return Promise.reject(new Error('socket hang up'));
-            if (property === 'getEffectiveGrants' && faults.grants) return Promise.reject(new Error('timeout'));
+            if (property === method && failing()) return Promise.reject(new Error(error));
             return (original as (...a: unknown[]) => unknown).apply(target, args);
           };
         },
-      }) as IdentityPort;
-      return { ...ports, identity: faulty };
-    };
+      });
+    const wrap = (ports: PersistencePorts): PersistencePorts => ({
+      ...ports,
+      tokens: faulty(ports.tokens, 'isTokenRevoked', () => faults.revocation, 'connection reset'),
+      users: faulty(ports.users, 'getUser', () => faults.subject, 'socket hang up'),
+      rolesAndGrants: faulty(ports.rolesAndGrants, 'getEffectiveGrants', () => faults.grants, 'timeout'),
+    });
     const t = await startAuthApp('memory', {}, wrap);
     try {
       const rootToken = await rootLogin(t.http);

@@ -147,7 +147,7 @@ for (const kind of AUTH_BACKENDS) {
 
       await t.http.put(`/api/v1/service-users/${id}`).set(bearer(acme.adminToken)).send({ active: true }).expect(200);
       await t.http.get('/api/v1/catalogs').set('X-API-Key', rotated.body.api_key).expect(200);
-      await t.ports.identity.updateServiceUser(acme.tenantId, id, { expiresAt: new Date(Date.now() - 1000) });
+      await t.ports.serviceUsers.updateServiceUser(acme.tenantId, id, { expiresAt: new Date(Date.now() - 1000) });
       await t.http.get('/api/v1/catalogs').set('X-API-Key', rotated.body.api_key).expect(401);
       await exchange('/v1/oauth/tokens', { grant_type: 'client_credentials', client_id: id, client_secret: rotated.body.api_key }).expect(401);
 

@@ -19,6 +19,16 @@ import type { TableMetadataDraft } from './update-draft';
  * set-default-sort-order means "the one added (or reused) last in this commit".
  */
 
+/**
+ * The id a client sent for a new schema / spec / sort order when it is an unused integer from `lowest` up,
+ * otherwise the next one after the highest in use (or `lowest` when none is).
+ */
+function keptOrNextId(requestedId: unknown, usedIds: Set<number>, lowest: number): number {
+  return typeof requestedId === 'number' && Number.isInteger(requestedId) && requestedId >= lowest && !usedIds.has(requestedId)
+    ? requestedId
+    : Math.max(lowest - 1, ...usedIds) + 1;
+}
+
 // ---- schemas -------------------------------------------------------------------------------------
 
 export function addSchema(draft: TableMetadataDraft, update: JsonObject, fail: Fail): void {
@@ -40,11 +50,7 @@ export function addSchema(draft: TableMetadataDraft, update: JsonObject, fail: F
     return;
   }
   const usedIds = new Set(draft.metadata.schemas.map((s) => s['schema-id']));
-  const requestedId = requested['schema-id'];
-  const schemaId =
-    typeof requestedId === 'number' && Number.isInteger(requestedId) && requestedId >= 0 && !usedIds.has(requestedId)
-      ? requestedId
-      : Math.max(-1, ...usedIds) + 1;
+  const schemaId = keptOrNextId(requested['schema-id'], usedIds, 0);
   const schema = { ...requested, 'schema-id': schemaId } as Schema;
   draft.own<Schema[]>('schemas', () => []).push(schema);
   draft.lastAddedSchemaId = schemaId;
@@ -89,11 +95,7 @@ export function addSpec(draft: TableMetadataDraft, update: JsonObject, fail: Fai
     return;
   }
   const usedIds = new Set(specs.map((s) => s['spec-id']));
-  const requestedId = requested['spec-id'];
-  const specId =
-    typeof requestedId === 'number' && Number.isInteger(requestedId) && requestedId >= 0 && !usedIds.has(requestedId)
-      ? requestedId
-      : Math.max(-1, ...usedIds) + 1;
+  const specId = keptOrNextId(requested['spec-id'], usedIds, 0);
   const spec = { ...requested, 'spec-id': specId, fields } as PartitionSpec;
   draft.own<PartitionSpec[]>('partition-specs', () => []).push(spec);
   const highest = fields.reduce((max, f) => Math.max(max, f['field-id']), lastPartitionId);
@@ -146,12 +148,9 @@ export function addSortOrder(draft: TableMetadataDraft, update: JsonObject, fail
     draft.lastAddedSortOrderId = existing['order-id'];
     return;
   }
+  // Sorted orders start at 1: 0 is the unsorted order's id.
   const usedIds = new Set(orders.map((o) => o['order-id']));
-  const requestedId = requested['order-id'];
-  const orderId =
-    typeof requestedId === 'number' && Number.isInteger(requestedId) && requestedId >= 1 && !usedIds.has(requestedId)
-      ? requestedId
-      : Math.max(0, ...usedIds) + 1;
+  const orderId = keptOrNextId(requested['order-id'], usedIds, 1);
   draft.own<SortOrder[]>('sort-orders', () => sortOrders(draft.metadata)).push({
     ...requested,
     'order-id': orderId,

@@ -219,6 +219,26 @@ describe('applyUpdates', () => {
       expect(unsorted['default-sort-order-id']).toBe(0);
       expectInvalid(v2(), [{ action: 'set-default-sort-order', 'sort-order-id': 9 }], 'sort order 9 does not exist');
     });
+
+    it('keeps a free id a client sends, otherwise takes the next one; a sorted order never gets id 0', () => {
+      const specFields = (name: string) => ({ fields: [{ name, transform: 'identity', 'source-id': 2 }] });
+      const addSpec = (spec: object) => applyUpdates(v2(), [{ action: 'add-spec', spec }], ctx)['partition-specs'].at(-1)!['spec-id'];
+      expect(addSpec({ ...specFields('a'), 'spec-id': 7 })).toBe(7);
+      expect(addSpec({ ...specFields('b'), 'spec-id': 0 })).toBe(1);
+      expect(addSpec({ ...specFields('c'), 'spec-id': -2 })).toBe(1);
+
+      const evolved = { ...v2().schemas[1], fields: [...v2().schemas[1].fields, { id: 4, name: 'n', required: false, type: 'long' }] };
+      const addSchema = (schemaId: unknown) =>
+        applyUpdates(v2(), [{ action: 'add-schema', schema: { ...evolved, 'schema-id': schemaId } }], ctx).schemas.at(-1)!['schema-id'];
+      expect(addSchema(5)).toBe(5);
+      expect(addSchema(1.5)).toBe(2);
+
+      const order = (orderId: number) => ({ 'order-id': orderId, fields: [{ transform: 'identity', 'source-id': 2, direction: 'asc', 'null-order': 'nulls-first' }] });
+      const addOrder = (orderId: number) =>
+        applyUpdates(v2(), [{ action: 'add-sort-order', 'sort-order': order(orderId) }], ctx)['sort-orders']!.at(-1)!['order-id'];
+      expect(addOrder(2)).toBe(2);
+      expect(addOrder(0)).toBe(4);
+    });
   });
 
   describe('properties, location, uuid, statistics', () => {

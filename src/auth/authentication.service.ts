@@ -94,7 +94,7 @@ export class AuthenticationService {
   private async authenticateBearer(token: string): Promise<Authenticated> {
     let claims: TokenClaims;
     try {
-      claims = verifyToken(token, this.secrets.jwtSecret, nowSeconds());
+      claims = await verifyToken(token, this.secrets.jwtSecret, nowSeconds());
     } catch (error) {
       if (error instanceof TokenVerificationError && error.failure === 'expired') {
         throw new UnauthenticatedError('Token expired');
@@ -261,7 +261,7 @@ export class AuthenticationService {
       ...(input.serviceUser ? { svc: true } : {}),
       cv: input.credentialVersion,
     };
-    const token = signToken(claims, this.secrets.jwtSecret);
+    const token = await signToken(claims, this.secrets.jwtSecret);
     const expiresAt = new Date(claims.exp * 1000);
     if (input.record) {
       await this.identity.recordToken({

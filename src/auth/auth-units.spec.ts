@@ -18,6 +18,7 @@ import { signToken, TokenVerificationError, verifyToken, type TokenClaims } from
 import { actionImplies, grantsAllow, parseActions, parseScope, scopeCovers } from './permissions';
 import { parseRoleName } from './roles';
 import { AttemptThrottle, throttleKeysOf } from './throttle';
+import { VerifiedApiKeys } from './verified-api-keys';
 
 const SECRET = 'unit-test-secret-0123456789-0123456789-abcdef';
 const claims = (overrides: Partial<TokenClaims> = {}): TokenClaims => ({
@@ -233,6 +234,44 @@ describe('API keys', () => {
     expect(serviceUserIdOfApiKey(key)).toBe(id);
     expect(serviceUserIdOfApiKey('pgl_short')).toBeNull();
     expect(newApiKey(id)).not.toBe(key);
+  });
+});
+
+describe('verified API keys', () => {
+  const START = 1_700_000_000_000;
+  let clock: number;
+  let keys: VerifiedApiKeys;
+  beforeEach(() => {
+    clock = START;
+    keys = new VerifiedApiKeys(() => clock);
+  });
+
+  it('reuses a check of the same key against the same stored hash only', () => {
+    expect(keys.isVerified('pgl_key', '$2a$hash')).toBe(false);
+    keys.remember('pgl_key', '$2a$hash');
+    expect(keys.isVerified('pgl_key', '$2a$hash')).toBe(true);
+    expect(keys.isVerified('pgl_key', '$2a$rotated')).toBe(false);
+    expect(keys.isVerified('pgl_other', '$2a$hash')).toBe(false);
+  });
+
+  it('forgets a check a minute after the key was last used successfully', () => {
+    keys.remember('pgl_key', '$2a$hash');
+    clock = START + 59_000;
+    expect(keys.isVerified('pgl_key', '$2a$hash')).toBe(true);
+    keys.remember('pgl_key', '$2a$hash'); // used again: another minute
+    clock = START + 118_000;
+    expect(keys.isVerified('pgl_key', '$2a$hash')).toBe(true);
+    clock = START + 119_001;
+    expect(keys.isVerified('pgl_key', '$2a$hash')).toBe(false);
+  });
+
+  it('holds at most 1000 keys, least recently used out first', () => {
+    for (let i = 0; i < 1000; i++) keys.remember(`pgl_${i}`, 'h');
+    keys.remember('pgl_0', 'h'); // used again: now the most recent
+    keys.remember('pgl_1000', 'h');
+    expect(keys.isVerified('pgl_1', 'h')).toBe(false);
+    expect(keys.isVerified('pgl_0', 'h')).toBe(true);
+    expect(keys.isVerified('pgl_1000', 'h')).toBe(true);
   });
 });
 

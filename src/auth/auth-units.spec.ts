@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, writeFile, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -17,6 +18,7 @@ import { signToken, TokenVerificationError, verifyToken, type TokenClaims } from
 import { actionImplies, grantsAllow, parseActions, parseScope, scopeCovers } from './permissions';
 import { parseRoleName } from './roles';
 import { AttemptThrottle, throttleKeysOf } from './throttle';
+import { VerifiedApiKeys } from './verified-api-keys';
 
 const SECRET = 'unit-test-secret-0123456789-0123456789-abcdef';
 const claims = (overrides: Partial<TokenClaims> = {}): TokenClaims => ({
@@ -31,35 +33,91 @@ const claims = (overrides: Partial<TokenClaims> = {}): TokenClaims => ({
 });
 
 describe('JWT (HS256 only)', () => {
-  it('round-trips claims and rejects expiry, other secrets and tampering', () => {
-    const token = signToken(claims(), SECRET);
-    expect(verifyToken(token, SECRET, 1_500)).toEqual(claims());
-    const failure = (fn: () => unknown) => {
-      try {
-        fn();
-      } catch (error) {
-        return (error as TokenVerificationError).failure;
-      }
+  /** The reason verifyToken refuses a token, or 'accepted'. */
+  const failure = async (token: string, secret = SECRET, now = 1_500): Promise<string> => {
+    try {
+      await verifyToken(token, secret, now);
       return 'accepted';
-    };
-    expect(failure(() => verifyToken(token, SECRET, 2_000))).toBe('expired');
-    expect(failure(() => verifyToken(token, `${SECRET}x`, 1_500))).toBe('bad-signature');
+    } catch (error) {
+      return (error as TokenVerificationError).failure;
+    }
+  };
+  const segment = (json: string) => Buffer.from(json).toString('base64url');
+
+  it('round-trips claims and rejects expiry, other secrets and tampering', async () => {
+    const token = await signToken(claims(), SECRET);
+    expect(await verifyToken(token, SECRET, 1_500)).toEqual(claims());
+    expect(await failure(token, SECRET, 2_000)).toBe('expired');
+    expect(await failure(token, `${SECRET}x`)).toBe('bad-signature');
     const [h, , s] = token.split('.');
-    const forged = Buffer.from(JSON.stringify(claims({ role: 'root' }))).toString('base64url');
-    expect(failure(() => verifyToken(`${h}.${forged}.${s}`, SECRET, 1_500))).toBe('bad-signature');
-    const none = Buffer.from('{"alg":"none"}').toString('base64url');
-    expect(failure(() => verifyToken(`${none}.${forged}.${s}`, SECRET, 1_500))).toBe('malformed');
-    expect(failure(() => verifyToken(signToken(claims({ role: 'god' as never }), SECRET), SECRET, 1_500))).toBe('bad-claims');
-    expect(failure(() => verifyToken(signToken(claims({ jti: undefined as never }), SECRET), SECRET, 1_500))).toBe('bad-claims');
-    expect(failure(() => verifyToken('a.b', SECRET, 1_500))).toBe('malformed');
+    const forged = segment(JSON.stringify(claims({ role: 'root' })));
+    expect(await failure(`${h}.${forged}.${s}`)).toBe('bad-signature');
+    const none = segment('{"alg":"none"}');
+    expect(await failure(`${none}.${forged}.${s}`)).toBe('malformed');
+    expect(await failure(await signToken(claims({ role: 'god' as never }), SECRET))).toBe('bad-claims');
+    expect(await failure(await signToken(claims({ jti: undefined as never }), SECRET))).toBe('bad-claims');
+    expect(await failure('a.b')).toBe('malformed');
   });
 
-  it('carries the credential version (cv) when present; a malformed one is refused', () => {
-    expect(verifyToken(signToken(claims({ cv: 3 }), SECRET), SECRET, 1_500)).toEqual(claims({ cv: 3 }));
-    expect(verifyToken(signToken(claims(), SECRET), SECRET, 1_500)).not.toHaveProperty('cv');
+  it('carries the credential version (cv) when present; a malformed one is refused', async () => {
+    expect(await verifyToken(await signToken(claims({ cv: 3 }), SECRET), SECRET, 1_500)).toEqual(claims({ cv: 3 }));
+    expect(await verifyToken(await signToken(claims(), SECRET), SECRET, 1_500)).not.toHaveProperty('cv');
     for (const cv of [-1, 1.5, '2', null]) {
-      expect(() => verifyToken(signToken(claims({ cv: cv as never }), SECRET), SECRET, 1_500)).toThrow(TokenVerificationError);
+      expect(await failure(await signToken(claims({ cv: cv as never }), SECRET))).toBe('bad-claims');
     }
+  });
+
+  it('signs in the exact format tokens already issued have (header, claim order, encoding)', async () => {
+    const issued = await signToken(
+      claims({ tenant_id: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee', role: 'tenant-admin', svc: true, cv: 7 }),
+      SECRET,
+    );
+    expect(issued).toBe(
+      'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMTExMTExMS0yMjIyLTMzMzMtNDQ0NC01NTU1NTU1NTU1NTUiLCJqdGkiOiI2NjY2NjY2Ni03Nzc3LTg4ODgtOTk5OS0wMDAwMDAwMDAwMDAiLCJ1c2VybmFtZSI6ImFsaWNlIiwidGVuYW50X2lkIjoiYWFhYWFhYWEtYmJiYi1jY2NjLWRkZGQtZWVlZWVlZWVlZWVlIiwicm9sZSI6InRlbmFudC1hZG1pbiIsImlhdCI6MTAwMCwiZXhwIjoyMDAwLCJzdmMiOnRydWUsImN2Ijo3fQ.kddPwdwIphiTT3dafVJq8LsahsGJrEvRZIt2lagRzZc',
+    );
+  });
+
+  it('a token is expired from the second its exp names', async () => {
+    const token = await signToken(claims(), SECRET);
+    expect(await failure(token, SECRET, 1_999)).toBe('accepted');
+    expect(await failure(token, SECRET, 2_000)).toBe('expired');
+  });
+
+  it('accepts one spelling of a signature only: other encodings of the same bytes are refused', async () => {
+    const token = await signToken(claims(), SECRET);
+    const last = token.at(-1)!;
+    // The last of 43 base64url characters carries 4 bits and 2 unused ones: flipping an unused bit keeps the bytes.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const sameBytes = alphabet[alphabet.indexOf(last) ^ 1];
+    expect(Buffer.from(token.split('.')[2].slice(0, -1) + sameBytes, 'base64url')).toEqual(Buffer.from(token.split('.')[2], 'base64url'));
+    expect(await failure(token.slice(0, -1) + sameBytes)).toBe('bad-signature');
+    expect(await failure(`${token}=`)).toBe('malformed');
+    expect(await failure(token.replace('.', '.\n'))).toBe('malformed');
+  });
+
+  it('refuses headers that are not an HS256 JSON object, whatever the signature', async () => {
+    const [, payload] = (await signToken(claims(), SECRET)).split('.');
+    for (const header of ['null', '[]', '1', '"HS256"', '{"alg":"HS512","typ":"JWT"}', '{"typ":"JWT"}', 'not json']) {
+      const signingInput = `${segment(header)}.${payload}`;
+      const signature = createHmac('sha256', SECRET).update(signingInput).digest('base64url');
+      expect(await failure(`${signingInput}.${signature}`)).toBe('malformed');
+    }
+  });
+
+  it('refuses a payload that is not a JSON object, and claims of the wrong type', async () => {
+    const header = segment('{"alg":"HS256","typ":"JWT"}');
+    const signed = (payloadJson: string) => {
+      const signingInput = `${header}.${segment(payloadJson)}`;
+      return `${signingInput}.${createHmac('sha256', SECRET).update(signingInput).digest('base64url')}`;
+    };
+    expect(await failure(signed('not json'))).toBe('malformed');
+    expect(await failure(signed('"a string"'))).toBe('malformed');
+    expect(await failure(signed(JSON.stringify({ ...claims(), exp: '2000' })))).toBe('bad-claims');
+    expect(await failure(signed(JSON.stringify({ ...claims(), iat: undefined })))).toBe('bad-claims');
+    expect(await failure(signed(JSON.stringify({ ...claims(), sub: 'not-a-uuid' })))).toBe('bad-claims');
+    expect(await failure(signed(JSON.stringify({ ...claims(), tenant_id: 'x' })))).toBe('bad-claims');
+    expect(await failure(signed(JSON.stringify({ ...claims(), username: 7 })))).toBe('bad-claims');
+    expect(await failure(signed(JSON.stringify(claims())))).toBe('accepted');
   });
 });
 
@@ -176,6 +234,44 @@ describe('API keys', () => {
     expect(serviceUserIdOfApiKey(key)).toBe(id);
     expect(serviceUserIdOfApiKey('pgl_short')).toBeNull();
     expect(newApiKey(id)).not.toBe(key);
+  });
+});
+
+describe('verified API keys', () => {
+  const START = 1_700_000_000_000;
+  let clock: number;
+  let keys: VerifiedApiKeys;
+  beforeEach(() => {
+    clock = START;
+    keys = new VerifiedApiKeys(() => clock);
+  });
+
+  it('reuses a check of the same key against the same stored hash only', () => {
+    expect(keys.isVerified('pgl_key', '$2a$hash')).toBe(false);
+    keys.remember('pgl_key', '$2a$hash');
+    expect(keys.isVerified('pgl_key', '$2a$hash')).toBe(true);
+    expect(keys.isVerified('pgl_key', '$2a$rotated')).toBe(false);
+    expect(keys.isVerified('pgl_other', '$2a$hash')).toBe(false);
+  });
+
+  it('forgets a check a minute after the key was last used successfully', () => {
+    keys.remember('pgl_key', '$2a$hash');
+    clock = START + 59_000;
+    expect(keys.isVerified('pgl_key', '$2a$hash')).toBe(true);
+    keys.remember('pgl_key', '$2a$hash'); // used again: another minute
+    clock = START + 118_000;
+    expect(keys.isVerified('pgl_key', '$2a$hash')).toBe(true);
+    clock = START + 119_001;
+    expect(keys.isVerified('pgl_key', '$2a$hash')).toBe(false);
+  });
+
+  it('holds at most 1000 keys, least recently used out first', () => {
+    for (let i = 0; i < 1000; i++) keys.remember(`pgl_${i}`, 'h');
+    keys.remember('pgl_0', 'h'); // used again: now the most recent
+    keys.remember('pgl_1000', 'h');
+    expect(keys.isVerified('pgl_1', 'h')).toBe(false);
+    expect(keys.isVerified('pgl_0', 'h')).toBe(true);
+    expect(keys.isVerified('pgl_1000', 'h')).toBe(true);
   });
 });
 

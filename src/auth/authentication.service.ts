@@ -12,6 +12,7 @@ import { serviceUserIdOfApiKey, tokenDigest, verifySecret } from './credentials'
 import { signToken, TokenVerificationError, verifyToken, type TokenClaims } from './jwt';
 import { lowerRole } from './roles';
 import { AttemptThrottle, throttleKeysOf, type CredentialAttempt } from './throttle';
+import { VerifiedApiKeys } from './verified-api-keys';
 
 export type { CredentialAttempt } from './throttle';
 
@@ -50,8 +51,7 @@ export class AuthenticationService {
    */
   private readonly accountThrottle: AttemptThrottle;
   private readonly addressThrottle: AttemptThrottle;
-  /** bcrypt results of recently verified API keys, keyed by key digest + stored hash (a rotation invalidates). */
-  private readonly verifiedApiKeys = new Map<string, number>();
+  private readonly verifiedApiKeys = new VerifiedApiKeys();
 
   constructor(
     private readonly users: UsersPort,
@@ -96,7 +96,7 @@ export class AuthenticationService {
   private async authenticateBearer(token: string): Promise<Authenticated> {
     let claims: TokenClaims;
     try {
-      claims = verifyToken(token, this.secrets.jwtSecret, nowSeconds());
+      claims = await verifyToken(token, this.secrets.jwtSecret, nowSeconds());
     } catch (error) {
       if (error instanceof TokenVerificationError && error.failure === 'expired') {
         throw new UnauthenticatedError('Token expired');
@@ -201,20 +201,13 @@ export class AuthenticationService {
     if (id === null || !UUID.test(id)) return fail('Invalid API key');
     const serviceUser = await failClosed(() => this.serviceUsers.getServiceUserForAuthentication(id.toLowerCase()));
     if (!serviceUser) return fail('Invalid API key');
-    const cacheKey = `${tokenDigest(secret)}:${serviceUser.apiKeyHash}`;
-    const cachedUntil = this.verifiedApiKeys.get(cacheKey);
-    const valid = (cachedUntil !== undefined && cachedUntil > Date.now()) || (await verifySecret(secret, serviceUser.apiKeyHash));
+    const valid = this.verifiedApiKeys.isVerified(secret, serviceUser.apiKeyHash) || (await verifySecret(secret, serviceUser.apiKeyHash));
     if (!valid) return fail('Invalid API key');
-    this.rememberVerifiedKey(cacheKey);
+    this.verifiedApiKeys.remember(secret, serviceUser.apiKeyHash);
     if (!serviceUser.active || (serviceUser.expiresAt !== null && serviceUser.expiresAt.getTime() <= Date.now())) {
       return fail('Client is inactive or expired');
     }
     return serviceUser;
-  }
-
-  private rememberVerifiedKey(cacheKey: string): void {
-    if (this.verifiedApiKeys.size >= 1000) this.verifiedApiKeys.delete(this.verifiedApiKeys.keys().next().value as string);
-    this.verifiedApiKeys.set(cacheKey, Date.now() + 60_000);
   }
 
   /** 429 while the account (from this address) or the address has used up its failed attempts in the window. */
@@ -263,7 +256,7 @@ export class AuthenticationService {
       ...(input.serviceUser ? { svc: true } : {}),
       cv: input.credentialVersion,
     };
-    const token = signToken(claims, this.secrets.jwtSecret);
+    const token = await signToken(claims, this.secrets.jwtSecret);
     const expiresAt = new Date(claims.exp * 1000);
     if (input.record) {
       await this.tokens.recordToken({

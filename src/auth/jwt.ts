@@ -1,11 +1,12 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createSecretKey, type KeyObject } from 'node:crypto';
+import { errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import type { UserRole } from '../persistence/ports';
 import { isUserRole } from './roles';
 
 /**
- * HS256 JSON Web Tokens (contract management §4.5). Only HS256 is accepted: the header's `alg` is checked
- * against it before anything else, so `none` or an asymmetric algorithm can never select the verification
- * path; the signature is compared in constant time.
+ * HS256 JSON Web Tokens (contract management §4.5), signed and verified with `jose`. Only HS256 is accepted:
+ * jose checks the header's `alg` against that list before it looks at the key, so `none` or an asymmetric
+ * algorithm can never select the verification path; it compares the signature in constant time.
  */
 export interface TokenClaims {
   /** Subject: user id, or service-user id. */
@@ -28,12 +29,14 @@ export interface TokenClaims {
   cv?: number;
 }
 
-const HEADER = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Three non-empty base64url segments, nothing else (no padding, no whitespace: the decoder would skip them). */
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+const ALGORITHM = 'HS256';
 
-export function signToken(claims: TokenClaims, secret: string): string {
-  const payload = base64url(JSON.stringify(claims));
-  return `${HEADER}.${payload}.${signature(`${HEADER}.${payload}`, secret)}`;
+/** Signs `claims` as given (same claim order, header `{"alg":"HS256","typ":"JWT"}`). */
+export function signToken(claims: TokenClaims, secret: string): Promise<string> {
+  return new SignJWT({ ...claims }).setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' }).sign(hmacKey(secret));
 }
 
 export type VerifyFailure = 'malformed' | 'bad-signature' | 'expired' | 'bad-claims';
@@ -45,21 +48,27 @@ export class TokenVerificationError extends Error {
 }
 
 /** Verifies signature, expiry (`nowSeconds` >= `exp` is expired) and the claim types. */
-export function verifyToken(token: string, secret: string, nowSeconds: number): TokenClaims {
-  const parts = token.split('.');
-  if (parts.length !== 3 || parts.some((p) => p === '' || !/^[A-Za-z0-9_-]+$/.test(p))) {
-    throw new TokenVerificationError('malformed');
+export async function verifyToken(token: string, secret: string, nowSeconds: number): Promise<TokenClaims> {
+  if (!COMPACT_JWS.test(token)) throw new TokenVerificationError('malformed');
+  let verified: JWTPayload;
+  try {
+    ({ payload: verified } = await jwtVerify(token, hmacKey(secret), {
+      algorithms: [ALGORITHM],
+      currentDate: new Date(nowSeconds * 1000),
+      requiredClaims: ['exp', 'iat'],
+    }));
+  } catch (error) {
+    throw new TokenVerificationError(failureOf(error));
   }
-  const [header, payload, sig] = parts;
-  const decodedHeader = parseJson(header) as { alg?: unknown; typ?: unknown } | null;
-  if (!decodedHeader || decodedHeader.alg !== 'HS256') throw new TokenVerificationError('malformed');
-  const expected = Buffer.from(signature(`${header}.${payload}`, secret), 'utf8');
-  const actual = Buffer.from(sig, 'utf8');
-  if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
-    throw new TokenVerificationError('bad-signature');
-  }
-  const claims = parseJson(payload) as Record<string, unknown> | null;
-  if (!claims || typeof claims !== 'object') throw new TokenVerificationError('malformed');
+  // The decoder ignores the unused low bits of the last character: only the encoding this server produces
+  // is accepted, so one token has one spelling.
+  const signature = token.slice(token.lastIndexOf('.') + 1);
+  if (Buffer.from(signature, 'base64url').toString('base64url') !== signature) throw new TokenVerificationError('bad-signature');
+  return checkedClaims(verified);
+}
+
+/** The claims of a token whose signature and expiry hold, if they have the types this server issues. */
+function checkedClaims(claims: JWTPayload): TokenClaims {
   if (typeof claims.exp !== 'number' || typeof claims.iat !== 'number') throw new TokenVerificationError('bad-claims');
   if (typeof claims.sub !== 'string' || !UUID.test(claims.sub)) throw new TokenVerificationError('bad-claims');
   if (typeof claims.jti !== 'string' || !UUID.test(claims.jti)) throw new TokenVerificationError('bad-claims');
@@ -70,7 +79,6 @@ export function verifyToken(token: string, secret: string, nowSeconds: number): 
   if (claims.cv !== undefined && !(Number.isSafeInteger(claims.cv) && (claims.cv as number) >= 0)) {
     throw new TokenVerificationError('bad-claims');
   }
-  if (nowSeconds >= claims.exp) throw new TokenVerificationError('expired');
   return {
     sub: claims.sub.toLowerCase(),
     jti: claims.jti.toLowerCase(),
@@ -84,18 +92,22 @@ export function verifyToken(token: string, secret: string, nowSeconds: number): 
   };
 }
 
-function signature(input: string, secret: string): string {
-  return createHmac('sha256', secret).update(input).digest('base64url');
+function failureOf(error: unknown): VerifyFailure {
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'bad-signature';
+  if (error instanceof errors.JWTExpired) return 'expired';
+  if (error instanceof errors.JWTClaimValidationFailed) return 'bad-claims';
+  // JWSInvalid, JWTInvalid, JOSEAlgNotAllowed (any alg but HS256, `none` included), JOSENotSupported (crit).
+  if (error instanceof errors.JOSEError) return 'malformed';
+  throw error;
 }
 
-function base64url(text: string): string {
-  return Buffer.from(text, 'utf8').toString('base64url');
-}
+/**
+ * The secret as a KeyObject, made once per secret: building it costs more than the HMAC of a token, and
+ * the service signs and verifies with one secret.
+ */
+let lastKey: { secret: string; key: KeyObject } | undefined;
 
-function parseJson(segment: string): unknown {
-  try {
-    return JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
-  } catch {
-    return null;
-  }
+function hmacKey(secret: string): KeyObject {
+  if (lastKey?.secret !== secret) lastKey = { secret, key: createSecretKey(Buffer.from(secret, 'utf8')) };
+  return lastKey.key;
 }

@@ -9,6 +9,8 @@ describe('withLookupCache', () => {
   const tenantId = randomUUID();
   let inner: PersistencePorts;
   let cached: PersistencePorts;
+  /** Starts well after 0, as a real clock does (the cache takes a start time of 0 for "no time to live"). */
+  const START = 1_700_000_000_000;
   let clock: number;
   let catalogReads: number;
 
@@ -25,7 +27,7 @@ describe('withLookupCache', () => {
 
   beforeEach(async () => {
     inner = await openMemoryPersistence();
-    clock = 0;
+    clock = START;
     catalogReads = 0;
     const getCatalog = inner.catalogs.getCatalog.bind(inner.catalogs);
     inner.catalogs.getCatalog = (t, n) => {
@@ -40,7 +42,7 @@ describe('withLookupCache', () => {
     expect((await cached.catalogs.getCatalog(tenantId, 'sales'))?.name).toBe('sales');
     expect((await cached.catalogs.getCatalog(tenantId, 'sales'))?.name).toBe('sales');
     expect(catalogReads).toBe(1);
-    clock = 1001;
+    clock = START + 1001;
     await cached.catalogs.getCatalog(tenantId, 'sales');
     expect(catalogReads).toBe(2);
   });
@@ -50,7 +52,7 @@ describe('withLookupCache', () => {
     await cached.catalogs.getCatalog(tenantId, 'sales');
     await inner.catalogs.updateCatalog(tenantId, 'sales', { storageLocation: 'file:///b' });
     expect((await cached.catalogs.getCatalog(tenantId, 'sales'))?.storageLocation).toBe('file:///a');
-    clock = 1001;
+    clock = START + 1001;
     expect((await cached.catalogs.getCatalog(tenantId, 'sales'))?.storageLocation).toBe('file:///b');
   });
 
@@ -86,6 +88,19 @@ describe('withLookupCache', () => {
     releaseRead();
     expect((await slowRead)?.storageLocation).toBe('file:///a');
     expect((await cached.catalogs.getCatalog(tenantId, 'sales'))?.storageLocation).toBe('file:///b');
+  });
+
+  it("a write drops its tenant's entries only", async () => {
+    const otherTenant = randomUUID();
+    await inner.catalogs.createCatalog(catalog('sales'));
+    await inner.catalogs.createCatalog({ ...catalog('sales'), tenantId: otherTenant });
+    await cached.catalogs.getCatalog(tenantId, 'sales');
+    await cached.catalogs.getCatalog(otherTenant, 'sales');
+    await cached.catalogs.createCatalog({ ...catalog('hr'), tenantId: otherTenant });
+    await cached.catalogs.getCatalog(tenantId, 'sales');
+    expect(catalogReads).toBe(2);
+    await cached.catalogs.getCatalog(otherTenant, 'sales');
+    expect(catalogReads).toBe(3);
   });
 
   it('hands out copies: a caller mutating its result does not change the cache', async () => {

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Catalog, Pagination, Warehouse } from './models';
 import { CatalogPatch, CatalogsPort, WarehousesPort } from './ports';
 import type { WarehousePatch } from './ports/warehouses.port';
@@ -28,23 +29,24 @@ export function withLookupCache(ports: PersistencePorts, ttlMs: number, now: () 
   };
 }
 
-/** Bounded so a scan over many names cannot grow it without limit; oldest entries go first. */
+/** Bounded so a scan over many names cannot grow it without limit; least recently used entries go first. */
 const MAX_ENTRIES = 10_000;
 
-class TtlCache<V> {
-  private readonly entries = new Map<string, { value: V; expiresAt: number }>();
+class TtlCache<V extends object> {
+  private readonly entries: LRUCache<string, V>;
   /** Bumped by every write of the tenant: a load that overlapped a write does not store its result. */
   private readonly generations = new Map<string, number>();
 
-  constructor(
-    private readonly ttlMs: number,
-    private readonly now: () => number,
-  ) {}
+  constructor(ttlMs: number, now: () => number) {
+    // ttlResolution 0: read the clock on every check rather than reuse a reading for a millisecond (which
+    // would start a timer per lookup).
+    this.entries = new LRUCache<string, V>({ max: MAX_ENTRIES, ttl: ttlMs, ttlResolution: 0, perf: { now } });
+  }
 
   async get(tenantId: string, name: string, load: () => Promise<V | null>): Promise<V | null> {
     const key = `${tenantId}\u0000${name}`;
     const hit = this.entries.get(key);
-    if (hit && hit.expiresAt > this.now()) return structuredClone(hit.value);
+    if (hit !== undefined) return structuredClone(hit);
     const generation = this.generations.get(tenantId) ?? 0;
     const value = await load();
     if (value === null) {
@@ -52,8 +54,7 @@ class TtlCache<V> {
       return null;
     }
     if ((this.generations.get(tenantId) ?? 0) !== generation) return value;
-    if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(key, { value: structuredClone(value), expiresAt: this.now() + this.ttlMs });
+    this.entries.set(key, structuredClone(value));
     return value;
   }
 
@@ -61,7 +62,9 @@ class TtlCache<V> {
   forgetTenant(tenantId: string): void {
     this.generations.set(tenantId, (this.generations.get(tenantId) ?? 0) + 1);
     const prefix = `${tenantId}\u0000`;
-    for (const key of this.entries.keys()) if (key.startsWith(prefix)) this.entries.delete(key);
+    // Collected first: deleting while walking the cache's own list would skip entries.
+    const keys = [...this.entries.keys()].filter((key) => key.startsWith(prefix));
+    for (const key of keys) this.entries.delete(key);
   }
 
   async writing<T>(tenantId: string, write: () => Promise<T>): Promise<T> {

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 
@@ -13,50 +14,38 @@ export interface MetadataBytesCacheStats {
 /**
  * Raw bytes of metadata files, keyed by location, bounded by total size (least recently used out first).
  * Metadata files are immutable and a name is never reused, so an entry never goes stale and there is no
- * invalidation; a document larger than the whole bound is not cached at all.
+ * invalidation; a document larger than the whole bound is not cached at all, nor is an empty one (nothing
+ * to save, and the store counts every entry as at least one byte).
  *
  * Returned buffers are shared with the cache: callers must treat them as read-only.
  */
 @Injectable()
 export class MetadataBytesCache {
-  /** Map iteration order is insertion order: the first key is the least recently used. */
-  private readonly entries = new Map<string, Buffer>();
+  /** Null when the bound is 0: caching is off. */
+  private readonly entries: LRUCache<string, Buffer> | null;
   private readonly loading = new Map<string, Promise<Buffer>>();
-  private heldBytes = 0;
   private hits = 0;
   private misses = 0;
   readonly maxBytes: number;
 
   constructor(@Inject(APP_CONFIG) config: Pick<AppConfig, 'metadata'>) {
     this.maxBytes = config.metadata.cacheMaxBytes;
+    this.entries =
+      this.maxBytes > 0 ? new LRUCache<string, Buffer>({ maxSize: this.maxBytes, sizeCalculation: (bytes) => bytes.byteLength }) : null;
   }
 
   get(location: string): Buffer | undefined {
-    const bytes = this.entries.get(location);
-    if (bytes === undefined) {
-      this.misses += 1;
-      return undefined;
-    }
-    this.hits += 1;
-    this.entries.delete(location); // re-insert: now the most recently used
-    this.entries.set(location, bytes);
+    const bytes = this.entries?.get(location);
+    if (bytes === undefined) this.misses += 1;
+    else this.hits += 1;
     return bytes;
   }
 
   set(location: string, bytes: Buffer): void {
-    const existing = this.entries.get(location);
-    if (existing !== undefined) {
-      this.entries.delete(location);
-      this.heldBytes -= existing.byteLength;
-    }
-    if (bytes.byteLength > this.maxBytes) return;
-    this.entries.set(location, bytes);
-    this.heldBytes += bytes.byteLength;
-    for (const [oldest, oldBytes] of this.entries) {
-      if (this.heldBytes <= this.maxBytes) break;
-      this.entries.delete(oldest);
-      this.heldBytes -= oldBytes.byteLength;
-    }
+    if (!this.entries) return;
+    // A replaced entry is dropped even when the new bytes are not kept.
+    if (bytes.byteLength === 0) this.entries.delete(location);
+    else this.entries.set(location, bytes);
   }
 
   /**
@@ -84,11 +73,10 @@ export class MetadataBytesCache {
   }
 
   stats(): MetadataBytesCacheStats {
-    return { hits: this.hits, misses: this.misses, bytes: this.heldBytes, entries: this.entries.size };
+    return { hits: this.hits, misses: this.misses, bytes: this.entries?.calculatedSize ?? 0, entries: this.entries?.size ?? 0 };
   }
 
   clear(): void {
-    this.entries.clear();
-    this.heldBytes = 0;
+    this.entries?.clear();
   }
 }

@@ -45,6 +45,26 @@ describe('MetadataBytesCache', () => {
     expect(cache.stats()).toMatchObject({ bytes: 20, entries: 1 });
   });
 
+  it('takes an empty document without failing', () => {
+    const cache = cacheOf(100);
+    expect(() => cache.set('empty', bytes(0))).not.toThrow();
+    expect(cache.stats()).toMatchObject({ bytes: 0 });
+  });
+
+  it('getOrLoad of an empty document answers it', async () => {
+    const cache = cacheOf(100);
+    expect(await cache.getOrLoad('empty', async () => bytes(0))).toHaveLength(0);
+  });
+
+  it('a cleared cache holds nothing and counts on', () => {
+    const cache = cacheOf(100);
+    cache.set('a', bytes(10));
+    cache.get('a');
+    cache.clear();
+    expect(cache.get('a')).toBeUndefined();
+    expect(cache.stats()).toEqual({ hits: 1, misses: 1, bytes: 0, entries: 0 });
+  });
+
   it('caches nothing when the bound is 0', () => {
     const cache = cacheOf(0);
     cache.set('a', bytes(1));

@@ -284,10 +284,10 @@ for (const kind of AUTH_BACKENDS) {
     it('expired, forged, tampered, alg=none and wrong-tenant tokens are 401', async () => {
       const user = await createTenantUser(t.http, acme, `frank-${randomUUID().slice(0, 6)}`);
       const claims = JSON.parse(Buffer.from(user.token.split('.')[1], 'base64url').toString());
-      const expired = signToken({ ...claims, jti: randomUUID(), iat: nowSeconds() - 7200, exp: nowSeconds() - 10 }, JWT_SECRET);
+      const expired = await signToken({ ...claims, jti: randomUUID(), iat: nowSeconds() - 7200, exp: nowSeconds() - 10 }, JWT_SECRET);
       const expiredRes = await t.http.get('/api/v1/users/me').set(bearer(expired)).expect(401);
       expect(expiredRes.body.error).toBe('Token expired');
-      const forged = signToken({ ...claims, role: 'root', tenant_id: null }, 'another-secret-that-is-long-enough-1234');
+      const forged = await signToken({ ...claims, role: 'root', tenant_id: null }, 'another-secret-that-is-long-enough-1234');
       await t.http.get('/api/v1/tenants').set(bearer(forged)).expect(401);
       const [header, , signature] = user.token.split('.');
       const tampered = `${header}.${Buffer.from(JSON.stringify({ ...claims, role: 'root' })).toString('base64url')}.${signature}`;
@@ -295,9 +295,9 @@ for (const kind of AUTH_BACKENDS) {
       const none = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.`;
       await t.http.get('/api/v1/users/me').set(bearer(none)).expect(401);
       // Correctly signed, but claiming root for a tenant user, or another tenant: the subject does not match.
-      const escalated = signToken({ ...claims, jti: randomUUID(), role: 'root' }, JWT_SECRET);
+      const escalated = await signToken({ ...claims, jti: randomUUID(), role: 'root' }, JWT_SECRET);
       await t.http.get('/api/v1/tenants').set(bearer(escalated)).expect(401);
-      const moved = signToken({ ...claims, jti: randomUUID(), tenant_id: DEFAULT_TENANT_ID }, JWT_SECRET);
+      const moved = await signToken({ ...claims, jti: randomUUID(), tenant_id: DEFAULT_TENANT_ID }, JWT_SECRET);
       await t.http.get('/api/v1/users/me').set(bearer(moved)).expect(401);
       await t.http.get('/api/v1/users/me').set(bearer('not.a.jwt')).expect(401);
     });

@@ -1,6 +1,6 @@
 import { lstat, realpath } from 'node:fs/promises';
 import * as path from 'node:path';
-import { InvalidLocationError } from './errors';
+import { InvalidLocationError, ObjectNameRejectedError } from './errors';
 import { canonicalLocation, isLocationUnder, parseLocation } from './location';
 
 /**
@@ -46,6 +46,9 @@ async function realPathOf(location: string, dir: string): Promise<string> {
       return path.join(await realpath(current), ...missing);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
+      // A name the filesystem cannot hold is the client's (a table or namespace name too long), and the
+      // location may be one the server derived: answered without it.
+      if (code === 'ENAMETOOLONG') throw new ObjectNameRejectedError(code, location);
       if (code !== 'ENOENT' && code !== 'ENOTDIR') {
         throw new InvalidLocationError(location, 'its directory cannot be checked on this server');
       }

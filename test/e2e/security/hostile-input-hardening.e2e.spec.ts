@@ -1,4 +1,5 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
@@ -54,18 +55,25 @@ describe.each(AUTH_BACKENDS)('hostile input hardening [%s]', (kind) => {
   let fixture: TenantFixture;
   let admin: Record<string, string>;
   let warehouseRoot: string;
+  let storageRoot: string;
   const both = () => [['lean', lean], ['framework', framework]] as const;
 
   beforeAll(async () => {
-    const env = { ...AUTH_ENV, LOG_LEVEL: 'silent', PANGOLIN_MAX_BODY_BYTES: String(MAX_BODY_BYTES) };
+    // One storage root both instances may write to (each has its own data directory).
+    storageRoot = await mkdtemp(path.join(tmpdir(), 'pangolin-hardening-storage-'));
+    const env = {
+      ...AUTH_ENV,
+      LOG_LEVEL: 'silent',
+      PANGOLIN_MAX_BODY_BYTES: String(MAX_BODY_BYTES),
+      PANGOLIN_ALLOWED_STORAGE_ROOTS: storageRoot,
+    };
     const discard = () => new Writable({ write: (_chunk, _encoding, callback) => callback() });
     lean = await startTestApp(kind, env, { logDestination: discard() });
     framework = await startTestApp(kind, env, { wrapPorts: () => lean.ports, hotRoutes: false, logDestination: discard() });
     raw = new RawHttpClient(lean.baseUrl);
     fixture = await createTenantWithAdmin(lean.http, await rootLogin(lean.http), 'hardening');
     admin = { ...bearer(fixture.adminToken), 'content-type': 'application/json' };
-    // One warehouse directory both instances write to (each has its own data directory).
-    warehouseRoot = path.join(lean.dataDir, 'shared-warehouse');
+    warehouseRoot = path.join(storageRoot, 'shared-warehouse');
     await lean.http.post('/api/v1/warehouses').set(admin).send({ name: 'local', storage_config: { type: 'file', root: warehouseRoot } }).expect(201);
     await lean.http.post('/api/v1/catalogs').set(admin).send({ name: 'sales', warehouse_name: 'local' }).expect(201);
     await lean.http.post('/v1/sales/namespaces').set(admin).send({ namespace: ['ns'] }).expect(200);
@@ -76,6 +84,7 @@ describe.each(AUTH_BACKENDS)('hostile input hardening [%s]', (kind) => {
     raw?.close();
     await framework?.close();
     await lean?.close();
+    if (storageRoot) await rm(storageRoot, { recursive: true, force: true });
   });
 
   describe('deeply nested schemas', () => {
@@ -299,7 +308,7 @@ describe.each(AUTH_BACKENDS)('hostile input hardening [%s]', (kind) => {
       await ask(lean, 'POST', '/v1/sales/namespaces/ns/tables', admin, JSON.stringify({ name: 'blocked', schema: SCHEMA })).then((r) => expect(r.status).toBe(200));
       // Both instances have the current metadata cached: only the write of the next file meets the fault.
       for (const [, app] of both()) expect((await ask(app, 'GET', '/v1/sales/namespaces/ns/tables/blocked', admin)).status).toBe(200);
-      const metadataDir = path.join(warehouseRoot, 'sales', 'ns', 'blocked', 'metadata');
+      const metadataDir = path.join(warehouseRoot, fixture.tenantId, 'sales', 'ns', 'blocked', 'metadata');
       await rm(metadataDir, { recursive: true, force: true });
       await writeFile(metadataDir, 'not a directory');
       for (const [label, app] of both()) {

@@ -15,6 +15,8 @@ import { AttemptThrottle, throttleKeysOf, type CredentialAttempt } from './throt
 
 export type { CredentialAttempt } from './throttle';
 
+/** Verified bearer tokens remembered (the oldest is forgotten first); beyond it, tokens are checked again. */
+const VERIFIED_TOKENS_KEPT = 1000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface RequestCredentials {
@@ -52,6 +54,12 @@ export class AuthenticationService {
   private readonly addressThrottle: AttemptThrottle;
   /** bcrypt results of recently verified API keys, keyed by key digest + stored hash (a rotation invalidates). */
   private readonly verifiedApiKeys = new Map<string, number>();
+  /**
+   * Claims of recently verified bearer tokens, keyed by the whole token: a token's signature and claims never
+   * change, and checking them (HMAC, decoding, parsing) was the largest part of authenticating a request.
+   * Expiry, revocation and the subject's state are still checked on every request.
+   */
+  private readonly verifiedTokens = new Map<string, Readonly<TokenClaims>>();
 
   constructor(
     private readonly identity: IdentityPort,
@@ -92,9 +100,9 @@ export class AuthenticationService {
   }
 
   private async authenticateBearer(token: string): Promise<Authenticated> {
-    let claims: TokenClaims;
+    let claims: Readonly<TokenClaims>;
     try {
-      claims = verifyToken(token, this.secrets.jwtSecret, nowSeconds());
+      claims = this.verifiedClaims(token);
     } catch (error) {
       if (error instanceof TokenVerificationError && error.failure === 'expired') {
         throw new UnauthenticatedError('Token expired');
@@ -127,6 +135,24 @@ export class AuthenticationService {
         credentialVersion: subject.credentialVersion,
       },
     };
+  }
+
+  /** The token's claims, verified once per token (see verifiedTokens); throws TokenVerificationError. */
+  private verifiedClaims(token: string): Readonly<TokenClaims> {
+    const now = nowSeconds();
+    const known = this.verifiedTokens.get(token);
+    if (known === undefined) {
+      const claims = Object.freeze(verifyToken(token, this.secrets.jwtSecret, now));
+      if (this.verifiedTokens.size >= VERIFIED_TOKENS_KEPT) this.verifiedTokens.delete(this.verifiedTokens.keys().next().value as string);
+      this.verifiedTokens.set(token, claims);
+      return claims;
+    }
+    // The check verifyToken ends with, the only one whose answer changes over time.
+    if (now >= known.exp) {
+      this.verifiedTokens.delete(token);
+      throw new TokenVerificationError('expired');
+    }
+    return known;
   }
 
   /**

@@ -7,7 +7,7 @@ import { ReadinessState } from './health/readiness.state';
 import { jsonBodyGuard } from './common/http/json-body-guard';
 import { icebergRawBodyParser } from './iceberg/http/raw-body';
 import { httpObservabilityMiddleware } from './observability/http-observability.middleware';
-import { createRootLogger, PinoNestLogger } from './observability/logger';
+import { createRootLogger, PinoNestLogger, requestLineLogger } from './observability/logger';
 import { MetricsService } from './observability/metrics.service';
 import { setupOpenApi } from './openapi/openapi-document';
 import { AuthenticationService } from './auth/authentication.service';
@@ -42,7 +42,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   // JSON answer costs a hash per response while no route honours If-None-Match.
   app.disable('x-powered-by');
   app.set('etag', false);
-  const observability = { metrics: app.get(MetricsService), logger, readiness: app.get(ReadinessState) };
+  const observability = { metrics: app.get(MetricsService), logger: requestLineLogger(logger), readiness: app.get(ReadinessState) };
   // Built on first use: the routes are registered when the application initialises, after this point (and
   // not kept while still empty, should a request come before that).
   let routeIndex: RoutePatternIndex | undefined;

@@ -1,5 +1,8 @@
 import { Writable } from 'node:stream';
+import pino from 'pino';
 import { createRootLogger, requestLineLogger } from './logger';
+
+const LOG_INFO = { logLevel: 'info', logFlushMs: 0 } as const;
 
 function capture(): { stream: Writable; lines: () => Record<string, unknown>[] } {
   const chunks: string[] = [];
@@ -26,8 +29,8 @@ describe('request line logger', () => {
   it('writes a request line exactly as the root logger does (same fields, level, base, message)', () => {
     const viaRoot = capture();
     const viaRequestLines = capture();
-    createRootLogger({ logLevel: 'info' }, viaRoot.stream).info(line, 'request');
-    requestLineLogger(createRootLogger({ logLevel: 'info' }, viaRequestLines.stream)).info(line, 'request');
+    createRootLogger(LOG_INFO, viaRoot.stream).info(line, 'request');
+    requestLineLogger(createRootLogger(LOG_INFO, viaRequestLines.stream)).info(line, 'request');
     const withoutTime = ({ time, ...rest }: Record<string, unknown>) => (typeof time === 'string' ? rest : { time, ...rest });
     expect(viaRequestLines.lines().map(withoutTime)).toEqual(viaRoot.lines().map(withoutTime));
     expect(viaRequestLines.lines()[0]).toMatchObject({ level: 'info', service: 'pangolin', msg: 'request', ...line });
@@ -35,7 +38,7 @@ describe('request line logger', () => {
 
   it('follows the level of the root logger', () => {
     const out = capture();
-    const lines = requestLineLogger(createRootLogger({ logLevel: 'warn' }, out.stream));
+    const lines = requestLineLogger(createRootLogger({ ...LOG_INFO, logLevel: 'warn' }, out.stream));
     lines.info(line, 'request');
     lines.error(line, 'request failed');
     expect(out.lines().map((l) => l.msg)).toEqual(['request failed']);
@@ -43,9 +46,23 @@ describe('request line logger', () => {
 
   it('leaves the redaction of every other log line in place', () => {
     const out = capture();
-    const root = createRootLogger({ logLevel: 'info' }, out.stream);
+    const root = createRootLogger(LOG_INFO, out.stream);
     requestLineLogger(root);
     root.info({ headers: { authorization: 'Bearer secret-token' }, password: 'hunter2' }, 'something');
     expect(out.lines()[0]).toMatchObject({ headers: { authorization: '[redacted]' }, password: '[redacted]' });
+  });
+});
+
+describe('standard output of the log', () => {
+  const streamOf = (logger: pino.Logger) => (logger as unknown as Record<symbol, { minLength?: number; sync?: boolean }>)[pino.symbols.streamSym];
+
+  it('is written in batches when PANGOLIN_LOG_FLUSH_MS is above 0 (one write per batch, not per line)', () => {
+    const stream = streamOf(createRootLogger({ logLevel: 'info', logFlushMs: 200 }));
+    expect(stream.minLength).toBeGreaterThan(0);
+    expect(stream.sync).toBe(false);
+  });
+
+  it('writes each line at once with PANGOLIN_LOG_FLUSH_MS=0', () => {
+    expect(streamOf(createRootLogger({ logLevel: 'info', logFlushMs: 0 })).minLength ?? 0).toBe(0);
   });
 });

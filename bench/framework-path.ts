@@ -120,6 +120,11 @@ async function main(): Promise<void> {
     ]);
     printTable([['CPU per request (µs)', 'min', 'median', 'median ratio', 'min ratio', `target <= ${TARGET_RATIO}x`], ...rows]);
     for (const t of targets) console.log(`${t.name}, round by round: ${t.perRequest.map((v) => v.toFixed(1)).join(', ')}`);
+    // Both sides of a round ran on the same machine within seconds of each other: the steadiest ratio.
+    for (const t of targets.slice(1)) {
+      const ratios = t.perRequest.map((v, round) => v / floor.perRequest[round]);
+      console.log(`${t.name} / empty, round by round: ${ratios.map((r) => r.toFixed(2)).join(', ')} (median ${median(ratios).toFixed(2)}x)`);
+    }
     console.log(
       `\nbackend ${BACKEND}, LOG_LEVEL=${LOG_LEVEL}, profiling ${profiling ? 'ON (adds its own cost)' : 'off'}; machine: ` +
         `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}, load average ` +

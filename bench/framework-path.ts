@@ -17,8 +17,9 @@
  *
  * The metric is CPU time per request of the server process (process.cpuUsage() before and after a fixed
  * number of requests, asked over IPC), not throughput: the machine is shared, and CPU time is what a request
- * costs whatever else runs. Targets alternate round by round (the order rotates), and each config reports the
- * minimum and the median over the rounds; the ratio to the empty route is the target (<= 1.5x).
+ * costs whatever else runs. Targets alternate in many short rounds (the order rotates); each config reports
+ * the mean (all CPU over all requests), median and minimum over the rounds; the ratio of the means to the
+ * empty route is the target (<= 1.5x).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -28,8 +29,8 @@ import * as path from 'node:path';
 import autocannon from 'autocannon';
 import { formatSummary, summariseProfile, type CpuProfile } from './support/cpu-profile-summary';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
-const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 4000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 800);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'info';
 const BACKEND = process.env.BENCH_BACKEND ?? 'memory';
@@ -110,15 +111,23 @@ async function main(): Promise<void> {
     }
 
     const floor = targets[0];
+    // The headline is the ratio of the means: every round has the same number of requests, so the mean is
+    // all CPU over all requests, and with many short alternating rounds a burst of load from elsewhere lands
+    // on every target alike. Median and minimum are shown for comparison.
     const rows = targets.map((t) => [
       t.name,
-      min(t.perRequest).toFixed(1),
+      mean(t.perRequest).toFixed(1),
       median(t.perRequest).toFixed(1),
+      min(t.perRequest).toFixed(1),
+      t === floor ? '' : `${(mean(t.perRequest) / mean(floor.perRequest)).toFixed(2)}x`,
       t === floor ? '' : `${(median(t.perRequest) / median(floor.perRequest)).toFixed(2)}x`,
       t === floor ? '' : `${(min(t.perRequest) / min(floor.perRequest)).toFixed(2)}x`,
-      t === floor ? '' : median(t.perRequest) / median(floor.perRequest) <= TARGET_RATIO ? 'met' : 'NOT MET',
+      t === floor ? '' : mean(t.perRequest) / mean(floor.perRequest) <= TARGET_RATIO ? 'met' : 'NOT MET',
     ]);
-    printTable([['CPU per request (µs)', 'min', 'median', 'median ratio', 'min ratio', `target <= ${TARGET_RATIO}x`], ...rows]);
+    printTable([
+      ['CPU per request (µs)', 'mean', 'median', 'min', 'mean ratio', 'median ratio', 'min ratio', `target (mean) <= ${TARGET_RATIO}x`],
+      ...rows,
+    ]);
     for (const t of targets) console.log(`${t.name}, round by round: ${t.perRequest.map((v) => v.toFixed(1)).join(', ')}`);
     // Both sides of a round ran on the same machine within seconds of each other: the steadiest ratio.
     for (const t of targets.slice(1)) {
@@ -213,6 +222,10 @@ async function setUpTenant(baseUrl: string, rootPassword: string): Promise<strin
   await send('POST', '/api/v1/warehouses', { name: 'bench-wh', storage_config: { type: 'memory' } }, adminToken);
   await send('POST', '/api/v1/catalogs', { name: 'bench', warehouse_name: 'bench-wh' }, adminToken);
   return adminToken;
+}
+
+function mean(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
 }
 
 function min(values: number[]): number {

@@ -9,7 +9,7 @@ import { ReadinessState } from './health/readiness.state';
 import { jsonBodyGuard, markInvalidUtf8 } from './common/http/json-body-guard';
 import { icebergRawBodyParser } from './iceberg/http/raw-body';
 import { httpObservabilityMiddleware } from './observability/http-observability.middleware';
-import { createRootLogger, PinoNestLogger } from './observability/logger';
+import { createRootLogger, PinoNestLogger, requestLineLogger } from './observability/logger';
 import { MetricsService } from './observability/metrics.service';
 import { setupOpenApi } from './openapi/openapi-document';
 import { AuthenticationService } from './auth/authentication.service';
@@ -56,7 +56,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   applyHttpTimeouts(app.getHttpServer(), config.http);
   app.disable('x-powered-by');
   app.set('etag', false);
-  const observability = { metrics: app.get(MetricsService), logger, readiness: app.get(ReadinessState) };
+  const observability = { metrics: app.get(MetricsService), logger: requestLineLogger(logger), readiness: app.get(ReadinessState) };
   // Built on first use: the routes are registered when the application initialises, after this point (and
   // not kept while still empty, should a request come before that).
   let routeIndex: RoutePatternIndex | undefined;

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { randomUUID, timingSafeEqual, createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { BackendUnavailableError, DomainError, UnauthenticatedError } from '../common/errors';
@@ -16,6 +17,8 @@ import { VerifiedApiKeys } from './verified-api-keys';
 
 export type { CredentialAttempt } from './throttle';
 
+/** Verified bearer tokens remembered (the oldest is forgotten first); beyond it, tokens are checked again. */
+const VERIFIED_TOKENS_KEPT = 1000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface RequestCredentials {
@@ -52,6 +55,12 @@ export class AuthenticationService {
   private readonly accountThrottle: AttemptThrottle;
   private readonly addressThrottle: AttemptThrottle;
   private readonly verifiedApiKeys = new VerifiedApiKeys();
+  /**
+   * Claims of recently verified bearer tokens, keyed by the whole token: a token's signature and claims never
+   * change, and checking them (HMAC, decoding, parsing) was the largest part of authenticating a request.
+   * Expiry, revocation and the subject's state are still checked on every request.
+   */
+  private readonly verifiedTokens = new LRUCache<string, Readonly<TokenClaims>>({ max: VERIFIED_TOKENS_KEPT });
 
   constructor(
     private readonly users: UsersPort,
@@ -94,9 +103,9 @@ export class AuthenticationService {
   }
 
   private async authenticateBearer(token: string): Promise<Authenticated> {
-    let claims: TokenClaims;
+    let claims: Readonly<TokenClaims>;
     try {
-      claims = await verifyToken(token, this.secrets.jwtSecret, nowSeconds());
+      claims = await this.verifiedClaims(token);
     } catch (error) {
       if (error instanceof TokenVerificationError && error.failure === 'expired') {
         throw new UnauthenticatedError('Token expired');
@@ -129,6 +138,23 @@ export class AuthenticationService {
         credentialVersion: subject.credentialVersion,
       },
     };
+  }
+
+  /** The token's claims, verified once per token (see verifiedTokens); throws TokenVerificationError. */
+  private async verifiedClaims(token: string): Promise<Readonly<TokenClaims>> {
+    const now = nowSeconds();
+    const known = this.verifiedTokens.get(token);
+    if (known === undefined) {
+      const claims = Object.freeze(await verifyToken(token, this.secrets.jwtSecret, now));
+      this.verifiedTokens.set(token, claims);
+      return claims;
+    }
+    // The check verifyToken ends with, the only one whose answer changes over time.
+    if (now >= known.exp) {
+      this.verifiedTokens.delete(token);
+      throw new TokenVerificationError('expired');
+    }
+    return known;
   }
 
   /**

@@ -121,4 +121,15 @@ describe('public paths', () => {
       expect({ path, public: paths.matches(path) }).toEqual({ path, public: false });
     }
   });
+
+  it('each shape is anchored on its own, a dot is a dot, and no shapes match nothing', () => {
+    const explorer = new PublicPaths(['/api-docs/openapi.json', '/swagger-ui/:asset', '/health']);
+    expect(explorer.matches('/api-docs/openapi.json')).toBe(true);
+    expect(explorer.matches('/swagger-ui/index.css')).toBe(true);
+    for (const path of ['/api-docs/openapiXjson', '/health/api-docs/openapi.json', '/api-docs/openapi.json/health', '/swagger-ui/a/b', '/x/health']) {
+      expect({ path, public: explorer.matches(path) }).toEqual({ path, public: false });
+    }
+    expect(new PublicPaths([]).matches('/')).toBe(false);
+    expect(new PublicPaths([]).matches('')).toBe(false);
+  });
 });

@@ -33,6 +33,8 @@ export interface AppConfig {
   runMigrations: boolean;
   noAuth: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Log lines go to standard output in batches, at the latest this long after the first one (0 = each at once). */
+  logFlushMs: number;
   /** Largest accepted JSON request body, in bytes; larger bodies get 413. */
   maxBodyBytes: number;
   /** Serve Prometheus metrics at /metrics. */
@@ -174,6 +176,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     runMigrations: bool(env, 'PANGOLIN_RUN_MIGRATIONS', true),
     noAuth: bool(env, 'PANGOLIN_NO_AUTH', false),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    logFlushMs: int(env, 'PANGOLIN_LOG_FLUSH_MS', 200, 0, 10_000),
     maxBodyBytes: int(env, 'PANGOLIN_MAX_BODY_BYTES', 64 * 1024 * 1024, 1024, 2 ** 31 - 1),
     metricsEnabled: bool(env, 'PANGOLIN_METRICS_ENABLED', true),
     shutdownDrainMs: int(env, 'PANGOLIN_SHUTDOWN_DRAIN_MS', 0, 0, 600_000),

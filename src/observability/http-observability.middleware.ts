@@ -10,6 +10,7 @@ const ACCEPTABLE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export interface HttpObservabilityDeps {
   metrics: MetricsService;
+  /** Where the request lines go (requestLineLogger of the root logger). */
   logger: Logger;
   readiness: ReadinessState;
 }

@@ -229,8 +229,12 @@ check "data survives container replacement on the same volume" data_survived
 check "docker stop of the locked-down container: exit 0" stop_cleanly second
 
 # ---- stop during start-up ------------------------------------------------------------------------------------
+stop_during_start_up() {
+  stop_cleanly early || return 1
+  ! "$DOCKER" logs "$RUN_ID-early" 2>&1 | grep -q 'Pangolin listening' || { echo "the stop came after the start-up (not a start-up check)"; return 1; }
+}
 start early -e PANGOLIN_NO_AUTH=true -e DATABASE_URL=memory://
-check "docker stop during start-up: exit 0 before the stop timeout" stop_cleanly early
+check "docker stop during start-up: exit 0 before the stop timeout" stop_during_start_up
 
 # ---- NO-AUTH + memory, nothing writable but /tmp ----------------------------------------------------------
 start noauth -e PANGOLIN_NO_AUTH=true -e DATABASE_URL=memory:// "${LOCKED_DOWN[@]}"

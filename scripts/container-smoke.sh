@@ -126,8 +126,9 @@ if [ "${SMOKE_SKIP_BUILD:-0}" != 1 ]; then
     tail -25 "$WORK/build.log" | sed 's/^/       | /'
     finish
   fi
-  # The build stages stay behind as untagged images (about 1 GB).
+  # The build stages stay behind as untagged images (about 1 GB), and so does the image of an earlier run.
   [ "${SMOKE_KEEP_BUILD_CACHE:-0}" = 1 ] || "$DOCKER" image prune -f --filter "label=org.pangolin.stage" >/dev/null 2>&1
+  "$DOCKER" image prune -f --filter "label=org.opencontainers.image.title=pangolin-ts" >/dev/null 2>&1
 fi
 "$DOCKER" image inspect "$IMAGE" >/dev/null 2>&1 || { fail "image present" "no image $IMAGE"; finish; }
 

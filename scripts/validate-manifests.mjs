@@ -37,10 +37,38 @@ async function modelFor(apiVersion, kind) {
   return Model;
 }
 
+/** The image's runtime user (Dockerfile) and the time a shutdown may take beyond the drain delay. */
+const IMAGE_UID = 10001;
+const SLOWEST_REQUEST_SECONDS = 30;
+
+/**
+ * What the container smoke test (scripts/container-smoke.sh) runs and measures must hold for the pods too: the
+ * image's uid with a matching fsGroup (volumes writable), read-only root, no capabilities, and a grace period
+ * longer than the drain delay plus the slowest in-flight request (a SIGTERM must never cut a commit short).
+ */
+function checkRuntimeAgreement(deployment, config, problems) {
+  const pod = deployment.spec.template.spec;
+  const security = pod.securityContext ?? {};
+  if (security.runAsUser !== IMAGE_UID || security.runAsNonRoot !== true) problems.push(`pod must run as non-root uid ${IMAGE_UID}`);
+  if (security.fsGroup !== IMAGE_UID) problems.push(`pod fsGroup must be ${IMAGE_UID} so mounted volumes are writable`);
+  for (const c of pod.containers) {
+    const sc = c.securityContext ?? {};
+    if (sc.readOnlyRootFilesystem !== true) problems.push(`container ${c.name}: root filesystem not read-only`);
+    if (sc.allowPrivilegeEscalation !== false) problems.push(`container ${c.name}: privilege escalation allowed`);
+    if (!(sc.capabilities?.drop ?? []).includes('ALL')) problems.push(`container ${c.name}: capabilities not dropped`);
+  }
+  const drainSeconds = Number(config?.data?.PANGOLIN_SHUTDOWN_DRAIN_MS ?? 0) / 1000;
+  const grace = pod.terminationGracePeriodSeconds ?? 30;
+  if (grace < drainSeconds + SLOWEST_REQUEST_SECONDS) {
+    problems.push(`terminationGracePeriodSeconds ${grace} is shorter than the drain (${drainSeconds} s) plus ${SLOWEST_REQUEST_SECONDS} s for in-flight requests`);
+  }
+}
+
 function checkReferences(objects, overlay) {
   const problems = [];
   const names = new Set(objects.map((o) => `${o.kind}/${o.metadata.name}`));
   for (const o of objects.filter((x) => x.kind === 'Deployment')) {
+    checkRuntimeAgreement(o, objects.find((x) => x.kind === 'ConfigMap' && x.metadata.name === 'pangolin-config'), problems);
     const labels = o.spec.template.metadata.labels ?? {};
     for (const [k, v] of Object.entries(o.spec.selector.matchLabels ?? {})) {
       if (labels[k] !== v) problems.push(`Deployment ${o.metadata.name}: selector ${k}=${v} does not match the pod labels`);

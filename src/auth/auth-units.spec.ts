@@ -325,6 +325,21 @@ describe('secrets configuration', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('in NO-AUTH mode writes no secrets file: generated values live in memory, a data directory may be read-only', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'pangolin-secrets-'));
+    try {
+      const dataDir = path.join(dir, 'data');
+      const secrets = await resolveAuthSecrets(loadConfig({}).auth, dataDir, { persist: false });
+      expect(secrets.generated.sort()).toEqual(['jwt-secret', 'root-password']);
+      expect(secrets.jwtSecret.length).toBeGreaterThanOrEqual(32);
+      expect(secrets.file).toBeNull();
+      await expect(stat(dataDir)).rejects.toMatchObject({ code: 'ENOENT' });
+      expect(firstStartBanner(secrets)).toMatch(/not stored/i);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('identity bootstrap', () => {

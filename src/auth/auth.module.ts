@@ -46,7 +46,7 @@ const stdoutBanner: BannerSink = (text) => {
     {
       provide: AUTH_SECRETS,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => resolveAuthSecrets(config.auth, config.dataDir),
+      useFactory: (config: AppConfig) => resolveAuthSecrets(config.auth, config.dataDir, { persist: !config.noAuth }),
     },
     { provide: BANNER_SINK, useValue: stdoutBanner },
     AuthorizationGuard,

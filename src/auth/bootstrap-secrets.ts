@@ -13,8 +13,8 @@ export interface AuthSecrets {
   jwtSecret: string;
   rootUser: string;
   rootPassword: string;
-  /** Where generated values are kept. */
-  file: string;
+  /** Where generated values are kept; null when they live in memory only (NO-AUTH mode). */
+  file: string | null;
   /** What this start generated (empty on every later start). */
   generated: ('jwt-secret' | 'root-password')[];
 }
@@ -29,8 +29,14 @@ interface StoredSecrets {
  * The JWT signing secret and the root credential: from the environment when set; otherwise the value
  * generated at first start and kept in `<data dir>/auth-secrets.json` (directory 0700, file 0600, written
  * atomically). Nothing has a built-in default. A stored file readable by others is tightened to 0600.
+ * With `persist: false` (NO-AUTH mode, where nobody needs the credential) generated values are kept in memory
+ * only: no plain-text secret lands in the data directory, which may then be read-only.
  */
-export async function resolveAuthSecrets(config: AuthConfig, dataDir: string): Promise<AuthSecrets> {
+export async function resolveAuthSecrets(
+  config: AuthConfig,
+  dataDir: string,
+  { persist }: { persist: boolean } = { persist: true },
+): Promise<AuthSecrets> {
   const file = path.join(dataDir, SECRETS_FILE_NAME);
   const stored = await readStoredSecrets(file);
   const generated: AuthSecrets['generated'] = [];
@@ -54,8 +60,8 @@ export async function resolveAuthSecrets(config: AuthConfig, dataDir: string): P
       generated.push('root-password');
     }
   }
-  if (generated.length > 0) await writeStoredSecrets(dataDir, file, next);
-  return { jwtSecret, rootUser, rootPassword, file, generated };
+  if (generated.length > 0 && persist) await writeStoredSecrets(dataDir, file, next);
+  return { jwtSecret, rootUser, rootPassword, file: persist ? file : null, generated };
 }
 
 async function readStoredSecrets(file: string): Promise<StoredSecrets> {
@@ -98,7 +104,9 @@ export function firstStartBanner(secrets: AuthSecrets): string | null {
   }
   if (secrets.generated.includes('jwt-secret')) lines.push('Generated the JWT signing secret.');
   lines.push(
-    `Stored in ${secrets.file} (owner read/write only).`,
+    secrets.file === null
+      ? 'Not stored (NO-AUTH mode): valid until this process stops.'
+      : `Stored in ${secrets.file} (owner read/write only).`,
     'Set PANGOLIN_ROOT_USER / PANGOLIN_ROOT_PASSWORD / PANGOLIN_JWT_SECRET to choose them yourself.',
     '======================================================',
     '',

@@ -1,3 +1,5 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ConfigError, loadConfig, parseDatabase, redactUrl } from './config';
 
@@ -69,6 +71,51 @@ describe('loadConfig', () => {
     } catch (err) {
       expect(String(err)).not.toContain('s3cret');
     }
+  });
+
+  describe('secrets as files (*_FILE, the Docker and Kubernetes secrets convention)', () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = mkdtempSync(path.join(tmpdir(), 'pangolin-config-'));
+    });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+    const secretFile = (name: string, content: string) => {
+      const file = path.join(dir, name);
+      writeFileSync(file, content);
+      return file;
+    };
+
+    it('reads PANGOLIN_JWT_SECRET_FILE and PANGOLIN_ROOT_PASSWORD_FILE, without the trailing line break', () => {
+      const auth = loadConfig({
+        PANGOLIN_JWT_SECRET_FILE: secretFile('jwt', `${'j'.repeat(40)}\n`),
+        PANGOLIN_ROOT_PASSWORD_FILE: secretFile('root', 'a root password \r\n'),
+      }).auth;
+      expect(auth.jwtSecret).toBe('j'.repeat(40));
+      // A password keeps its inner and trailing spaces, as it does when given directly.
+      expect(auth.rootPassword).toBe('a root password ');
+    });
+
+    it('applies the same rules to a secret from a file as to one given directly', () => {
+      expect(() => loadConfig({ PANGOLIN_JWT_SECRET_FILE: secretFile('jwt', 'too-short\n') })).toThrow(/PANGOLIN_JWT_SECRET/);
+      expect(() => loadConfig({ PANGOLIN_ROOT_PASSWORD_FILE: secretFile('root', 'password\n') })).toThrow(/PANGOLIN_ROOT_PASSWORD/);
+    });
+
+    it('refuses a secret given both ways, an empty file and an unreadable file, without echoing either', () => {
+      const jwtFile = secretFile('jwt', 'k'.repeat(40));
+      expect(() => loadConfig({ PANGOLIN_JWT_SECRET_FILE: jwtFile, PANGOLIN_JWT_SECRET: 'x'.repeat(40) })).toThrow(
+        /PANGOLIN_JWT_SECRET_FILE/,
+      );
+      expect(() => loadConfig({ PANGOLIN_ROOT_PASSWORD_FILE: secretFile('empty', '\n') })).toThrow(/PANGOLIN_ROOT_PASSWORD_FILE.*empty/);
+      const missing = path.join(dir, 'missing');
+      try {
+        loadConfig({ PANGOLIN_ROOT_PASSWORD_FILE: missing });
+        throw new Error('expected a ConfigError');
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        expect(String(err)).toMatch(/PANGOLIN_ROOT_PASSWORD_FILE/);
+        expect(String(err)).not.toContain(dir);
+      }
+    });
   });
 });
 

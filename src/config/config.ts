@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 /**
@@ -115,7 +116,7 @@ const MIN_JWT_SECRET_LENGTH = 32;
 const MIN_ROOT_PASSWORD_LENGTH = 12;
 
 export function parseAuthConfig(env: Env): AuthConfig {
-  const jwtSecret = str(env, 'PANGOLIN_JWT_SECRET') ?? str(env, 'JWT_SECRET');
+  const jwtSecret = secretValue(env, 'PANGOLIN_JWT_SECRET')?.trim() || str(env, 'JWT_SECRET');
   if (jwtSecret !== undefined) {
     if (KNOWN_DEFAULT_SECRETS.has(jwtSecret.toLowerCase())) {
       throw new ConfigError('PANGOLIN_JWT_SECRET', 'is a published default; set a random secret or leave it unset to generate one');
@@ -124,7 +125,7 @@ export function parseAuthConfig(env: Env): AuthConfig {
       throw new ConfigError('PANGOLIN_JWT_SECRET', `must be at least ${MIN_JWT_SECRET_LENGTH} characters`);
     }
   }
-  const rootPassword = env.PANGOLIN_ROOT_PASSWORD === undefined || env.PANGOLIN_ROOT_PASSWORD === '' ? undefined : env.PANGOLIN_ROOT_PASSWORD;
+  const rootPassword = secretValue(env, 'PANGOLIN_ROOT_PASSWORD') || undefined;
   if (rootPassword !== undefined) {
     if (KNOWN_DEFAULT_SECRETS.has(rootPassword.toLowerCase())) {
       throw new ConfigError('PANGOLIN_ROOT_PASSWORD', 'is a published default; choose another or leave it unset to generate one');
@@ -150,6 +151,30 @@ export function parseAuthConfig(env: Env): AuthConfig {
     rateLimitWindowSeconds: int(env, 'PANGOLIN_AUTH_RATE_WINDOW_SECS', 60, 1, 86_400),
     trustForwardedFor: bool(env, 'PANGOLIN_TRUST_FORWARDED_FOR', false),
   };
+}
+
+/**
+ * A secret given directly (`NAME`) or as the path of a file holding it (`NAME_FILE`, the convention of Docker
+ * and Kubernetes secrets, which are mounted as files). The file's trailing line break is not part of the
+ * secret. Giving both, an empty file or an unreadable one stops the boot; the message never carries the
+ * file's content or path.
+ */
+function secretValue(env: Env, name: string): string | undefined {
+  const fileVariable = `${name}_FILE`;
+  const file = str(env, fileVariable);
+  if (file === undefined) return env[name];
+  if (env[name] !== undefined && env[name] !== '') {
+    throw new ConfigError(fileVariable, `cannot be combined with ${name}; set only one of them`);
+  }
+  let content: string;
+  try {
+    content = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(fileVariable, `the file cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  const secret = content.replace(/\r?\n$/, '');
+  if (secret.trim() === '') throw new ConfigError(fileVariable, 'the file is empty');
+  return secret;
 }
 
 export class ConfigError extends Error {

@@ -48,9 +48,14 @@ export function observeRequest(
     const { route, path, tenant, refusedWhileDraining } = describe();
     deps.metrics.recordRequest(req.method ?? 'GET', route, res.statusCode, seconds);
     const quiet = path.startsWith('/health') || path === '/metrics';
+    // While draining, 503 is the intended answer of a readiness probe (it tells the load balancer to stop
+    // routing here), not a failure: logged like the refused requests, at info.
+    const unreadyWhileDraining = deps.readiness.draining && res.statusCode === 503 && path.startsWith('/health');
     // Level checks first: the line object is only built when it is written.
-    if (refusedWhileDraining) {
-      if (deps.logger.isLevelEnabled('info')) deps.logger.info(logLine(), 'request refused: shutting down');
+    if (refusedWhileDraining || unreadyWhileDraining) {
+      if (deps.logger.isLevelEnabled('info')) {
+        deps.logger.info(logLine(), refusedWhileDraining ? 'request refused: shutting down' : 'not ready: shutting down');
+      }
     } else if (res.statusCode >= 500) {
       deps.logger.error(logLine(), 'request failed');
     } else if (quiet) {

@@ -28,6 +28,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import autocannon from 'autocannon';
 import { formatSummary, summariseProfile, type CpuProfile } from './support/cpu-profile-summary';
+import { printTable } from './support/markdown-table';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 800);
@@ -235,15 +236,6 @@ function min(values: number[]): number {
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
-}
-
-function printTable(rows: string[][]): void {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  const line = (r: string[]) => `| ${r.map((cell, c) => cell.padEnd(widths[c])).join(' | ')} |`;
-  console.log('');
-  console.log(line(rows[0]));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const r of rows.slice(1)) console.log(line(r));
 }
 
 function log(message: string): void {

@@ -38,6 +38,7 @@ import autocannon from 'autocannon';
 import { createTestPostgresDatabase } from '../test/support/postgres-database';
 import { startEmbeddedPostgres } from '../test/support/servers/postgres-server';
 import { ServiceProcess, startServiceProcess } from '../test/support/service-process';
+import { printTable } from './support/markdown-table';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -541,15 +542,6 @@ function median(values: number[]): number {
 
 function fmt(value: number, digits = 0): string {
   return value.toFixed(digits);
-}
-
-function printTable(rows: string[][]): void {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  const line = (r: string[]) => `| ${r.map((cell, c) => cell.padEnd(widths[c])).join(' | ')} |`;
-  console.log('');
-  console.log(line(rows[0]));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const r of rows.slice(1)) console.log(line(r));
 }
 
 function log(message: string): void {

@@ -10,7 +10,10 @@ import { IcebergCatalogService } from './iceberg-catalog.service';
 import { IcebergConfigService } from './iceberg-config.service';
 import { NamespaceService } from './namespace.service';
 import { TablePurgeService } from './purge/table-purge.service';
-import { TableService } from './table.service';
+import { TableAdminService } from './table-admin.service';
+import { TableCommitsService } from './table-commits.service';
+import { TableContext } from './table-context';
+import { TableReadsService } from './table-reads.service';
 
 /**
  * The Iceberg REST catalog surface (`/v1/...`): config, namespaces, tables. Request bodies of these routes
@@ -20,6 +23,16 @@ import { TableService } from './table.service';
   imports: [StorageModule, MetadataWorkersModule, AuthModule],
   controllers: [IcebergConfigController, IcebergNamespacesController, IcebergTablesController],
   // IcebergHotRoutes: the lean handlers the controllers' @HotRoute markers name.
-  providers: [IcebergConfigService, IcebergCatalogService, NamespaceService, TableService, TablePurgeService, IcebergHotRoutes],
+  providers: [
+    IcebergConfigService,
+    IcebergCatalogService,
+    NamespaceService,
+    TableContext,
+    TableReadsService,
+    TableCommitsService,
+    TableAdminService,
+    TablePurgeService,
+    IcebergHotRoutes,
+  ],
 })
 export class IcebergModule {}

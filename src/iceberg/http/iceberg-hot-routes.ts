@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { AuthorizationGuard } from '../../auth/authorization.guard';
 import type { HotRouteHandler } from '../../http-edge/hot-route';
 import { IcebergConfigService } from '../iceberg-config.service';
-import { TableService } from '../table.service';
+import { TableCommitsService } from '../table-commits.service';
+import { TableReadsService } from '../table-reads.service';
 import { parseNamespaceSegment, parseTableSegment } from './iceberg-paths';
 import { nonEmptyBody } from './json-body';
 import { mayWriteTable } from './table-access';
@@ -19,7 +20,12 @@ export class IcebergHotRoutes {
   readonly loadTable: HotRouteHandler;
   readonly commit: HotRouteHandler;
 
-  constructor(configService: IcebergConfigService, tables: TableService, authorization: AuthorizationGuard) {
+  constructor(
+    configService: IcebergConfigService,
+    reads: TableReadsService,
+    commits: TableCommitsService,
+    authorization: AuthorizationGuard,
+  ) {
     // The configuration is fixed at boot (IcebergConfigService), so its answer is serialized once.
     const configUtf8 = Buffer.from(JSON.stringify(configService.catalogConfig()), 'utf8');
     this.config = () => ({ status: 200, jsonUtf8: configUtf8 });
@@ -27,13 +33,13 @@ export class IcebergHotRoutes {
       const namespace = parseNamespaceSegment(params.namespace);
       const table = parseTableSegment(params.table);
       const mayWrite = mayWriteTable(authorization, { params, query, principal: caller!.principal, session: caller!.session });
-      const result = await tables.loadTable(caller!.principal, params.prefix, namespace, table, query.branch, mayWrite);
+      const result = await reads.loadTable(caller!.principal, params.prefix, namespace, table, query.branch, mayWrite);
       return { status: 200, jsonChunks: result.chunks, byteLength: result.byteLength };
     };
     this.commit = async ({ params, query, caller, body }) => {
       const namespace = parseNamespaceSegment(params.namespace);
       const table = parseTableSegment(params.table);
-      const result = await tables.commitTable(caller!.principal, params.prefix, namespace, table, query.branch, nonEmptyBody(body));
+      const result = await commits.commitTable(caller!.principal, params.prefix, namespace, table, query.branch, nonEmptyBody(body));
       return { status: 200, jsonChunks: result.chunks, byteLength: result.byteLength };
     };
   }

@@ -7,7 +7,9 @@ import { ValidationError } from '../../common/errors';
 import { sendJsonChunks } from '../../common/http/json-chunks-response';
 import { CurrentPrincipal, Principal } from '../../common/http/principal';
 import { HotRoute } from '../../http-edge/hot-route';
-import { TableService } from '../table.service';
+import { TableAdminService } from '../table-admin.service';
+import { TableCommitsService } from '../table-commits.service';
+import { TableReadsService } from '../table-reads.service';
 import { icebergNamespace, icebergTable, icebergWriteBranch, renameSource, TABLE_WRITE_ACCESS } from './iceberg-access';
 import { IcebergHotRoutes } from './iceberg-hot-routes';
 import { parseIcebergPageRequest, toIcebergPage } from './iceberg-pagination';
@@ -24,7 +26,9 @@ import { ICEBERG_ROUTE_PREFIXES } from './namespaces.controller';
 @Controller(ICEBERG_ROUTE_PREFIXES)
 export class IcebergTablesController {
   constructor(
-    private readonly tables: TableService,
+    private readonly reads: TableReadsService,
+    private readonly commits: TableCommitsService,
+    private readonly admin: TableAdminService,
     private readonly authorization: AuthorizationGuard,
   ) {}
 
@@ -38,7 +42,7 @@ export class IcebergTablesController {
     @Param('table') tableSegment: string,
     @Query('branch') branch: unknown,
   ): Promise<void> {
-    await this.tables.assertTableExists(
+    await this.reads.assertTableExists(
       principal,
       prefix,
       parseNamespaceSegment(namespaceSegment),
@@ -56,7 +60,7 @@ export class IcebergTablesController {
     @Query() query: Record<string, unknown>,
   ): Promise<{ identifiers: { namespace: string[]; name: string }[]; 'next-page-token'?: string | null }> {
     const page = parseIcebergPageRequest(query);
-    const { levels, rows } = await this.tables.listTables(
+    const { levels, rows } = await this.reads.listTables(
       principal,
       prefix,
       parseNamespaceSegment(namespaceSegment),
@@ -82,7 +86,7 @@ export class IcebergTablesController {
     @Res() res: Response,
   ): Promise<void> {
     const namespace = parseNamespaceSegment(namespaceSegment);
-    const bytes = await this.tables.createTable(principal, prefix, namespace, branch, nonEmptyBody(rawBody));
+    const bytes = await this.admin.createTable(principal, prefix, namespace, branch, nonEmptyBody(rawBody));
     sendJsonChunks(res, 200, bytes);
   }
 
@@ -98,7 +102,7 @@ export class IcebergTablesController {
   ): Promise<void> {
     const namespace = parseNamespaceSegment(namespaceSegment);
     const body = parseJsonObjectBody(rawBody);
-    const bytes = await this.tables.registerTable(principal, prefix, namespace, branch, body);
+    const bytes = await this.admin.registerTable(principal, prefix, namespace, branch, body);
     sendJsonChunks(res, 200, bytes);
   }
 
@@ -122,7 +126,7 @@ export class IcebergTablesController {
       principal,
       session: req.authSession,
     });
-    const bytes = await this.tables.loadTable(principal, prefix, namespace, table, branch, mayWrite);
+    const bytes = await this.reads.loadTable(principal, prefix, namespace, table, branch, mayWrite);
     sendJsonChunks(res, 200, bytes);
   }
 
@@ -140,7 +144,7 @@ export class IcebergTablesController {
   ): Promise<void> {
     const namespace = parseNamespaceSegment(namespaceSegment);
     const table = parseTableSegment(tableSegment);
-    const bytes = await this.tables.commitTable(principal, prefix, namespace, table, branch, nonEmptyBody(rawBody));
+    const bytes = await this.commits.commitTable(principal, prefix, namespace, table, branch, nonEmptyBody(rawBody));
     sendJsonChunks(res, 200, bytes);
   }
 
@@ -156,7 +160,7 @@ export class IcebergTablesController {
     @Query('purgeRequested') purgeRequested: unknown,
     @Res({ passthrough: true }) res: Response,
   ): Promise<void> {
-    const dropped = await this.tables.dropTable(
+    const dropped = await this.admin.dropTable(
       principal,
       prefix,
       parseNamespaceSegment(namespaceSegment),
@@ -176,7 +180,7 @@ export class IcebergTablesController {
     @Param('prefix') prefix: string,
     @Body() rawBody: unknown,
   ): Promise<void> {
-    await this.tables.renameTable(principal, prefix, parseJsonObjectBody(rawBody));
+    await this.admin.renameTable(principal, prefix, parseJsonObjectBody(rawBody));
   }
 
   /** Metrics reports are accepted and not stored (contract iceberg-rest §6.9). */

@@ -204,7 +204,6 @@ export class TableAdminService {
     return this.context.tableResult(target, id, metadataLocation, validated.metadataBytes);
   }
 
-
   /**
    * Removes the table from the branch (a Commit with a Delete). With `purge`, then deletes the files its
    * metadata references (TablePurgeService), unless another row still references the table; the answer

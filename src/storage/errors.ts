@@ -4,7 +4,7 @@ import type { FileIO } from './file-io';
 /**
  * Errors of the object-storage layer. They extend the generic domain errors (and keep their `kind`), so an
  * error that reaches an exception filter unhandled still maps to the right status; callers that care
- * (the table service) catch the specific class.
+ * (the table services) catch the specific class.
  */
 
 /** Nothing is stored at the location. */

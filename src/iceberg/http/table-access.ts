@@ -7,7 +7,7 @@ import { TABLE_WRITE_ACCESS } from './iceberg-access';
 /**
  * For a caller reading a table (loadTable, on the lean path and through the framework): the question
  * whether the commit route's rule would let it commit to the same table. Its answer decides which
- * storage credentials the LoadTableResult carries (tableConfig); the table service asks it only when that
+ * storage credentials the LoadTableResult carries (tableConfig); the table reads service asks it only when that
  * matters.
  */
 export function mayWriteTable(
